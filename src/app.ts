@@ -1,0 +1,50 @@
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Config } from './config/config.js';
+import { registerErrorHandlers } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { hlsStatic } from './http/hls-static.js';
+import { streamRoutes } from './http/stream-routes.js';
+import type { Services } from './services.js';
+import { startSweeper } from './streams/sweeper.js';
+import { VERSION } from './version.js';
+
+/** The HTTP application, shared by the daemon entry point and the tests. */
+export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {
+  const { manager, log } = services;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Players fetch a playlist every second; logging each would drown everything else.
+    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/streams/') }),
+    bodyLimit: 64 * 1024,
+  });
+  registerErrorHandlers(app);
+
+  await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
+  await app.register(formbody);
+  await app.register(
+    streamRoutes({
+      manager,
+      resolveSource: services.resolveSource,
+      sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
+    }),
+  );
+  await app.register(
+    healthRoutes({ activeStreams: () => manager.activeCount(), ffmpeg: services.ffmpeg, version: VERSION, startedAt: Date.now() }),
+  );
+  await app.register(
+    hlsStatic({
+      streamDir: config.streamDir,
+      onPlaylistRequest: (id) => manager.touch(id),
+      segmentMaxAgeSeconds: 3600,
+    }),
+  );
+
+  const sweeper = startSweeper(manager, config.cleanupIntervalMs, log);
+  app.addHook('onClose', async () => {
+    sweeper.close();
+    await manager.closeAll();
+  });
+  return app;
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/** Environment booleans: accept the spellings operators actually write. */
+const envBoolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'must be true or false',
+  })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/**
+ * Every variable the daemon reads. Names are an interface (backends, Docker
+ * and scripts set them), so the seed's names stay as they were.
+ */
+const envSchema = z.object({
+  PORT: integer(0, 65535).default(8088),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  STREAM_DIR: z.string().min(1).default('./streams'),
+  CLEANUP_DELAY_SECONDS: seconds(1, 86_400).default(30),
+  CLEANUP_INTERVAL_SECONDS: seconds(0.1, 3_600).default(10),
+  // Segments are cut on keyframes, so with a 1 s camera GOP a 1 s target gives
+  // the first playable playlist about a second sooner than the seed's 2 s.
+  // Below 1 s the epoch-based segment numbering could repeat across restarts.
+  HLS_SEGMENT_TIME: seconds(1, 30).default(1),
+  HLS_LIST_SIZE: integer(2, 100).default(6),
+  MAX_STREAMS: integer(1, 10_000).default(32),
+  STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
+  STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),
+  RESTART_BACKOFF_INITIAL_SECONDS: seconds(0.1, 60).default(0.5),
+  RESTART_BACKOFF_MAX_SECONDS: seconds(0.1, 600).default(10),
+  WATCHDOG_TIMEOUT_SECONDS: seconds(1, 600).default(10),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  RTSP_TRANSPORT: z.enum(['tcp', 'udp']).default('tcp'),
+  ALLOWED_SCHEMES: csv
+    .pipe(z.array(z.enum(['rtsp', 'rtsps'])).min(1, 'needs at least one of rtsp, rtsps'))
+    .default(['rtsp', 'rtsps']),
+  RTSP_LINK_MAX_LENGTH: integer(16, 65_536).default(2048),
+  AUDIO_ENABLED: envBoolean.default(true),
+  AUDIO_TRANSCODE: envBoolean.default(true),
+  TRANSCODE_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
+    .default('veryfast'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: csv.default(['*']),
+  DEMO_ENABLED: envBoolean.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  streamDir: string;
+  cleanupDelayMs: number;
+  cleanupIntervalMs: number;
+  hls: { segmentSeconds: number; listSize: number };
+  maxStreams: number;
+  startTimeoutMs: number;
+  stopGraceMs: number;
+  restartBackoff: { initialMs: number; maxMs: number };
+  watchdogTimeoutMs: number;
+  ffmpegPath: string;
+  ffprobePath: string;
+  rtspTransport: 'tcp' | 'udp';
+  allowedSchemes: string[];
+  rtspLinkMaxLength: number;
+  audio: { enabled: boolean; transcode: boolean };
+  transcodePreset: string;
+  logLevel: string;
+  corsOrigins: string[];
+  demoEnabled: boolean;
+}
+
+/** Thrown for bad configuration; the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (empty strings count as unset). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    streamDir: e.STREAM_DIR,
+    cleanupDelayMs: e.CLEANUP_DELAY_SECONDS * 1000,
+    cleanupIntervalMs: e.CLEANUP_INTERVAL_SECONDS * 1000,
+    hls: { segmentSeconds: e.HLS_SEGMENT_TIME, listSize: e.HLS_LIST_SIZE },
+    maxStreams: e.MAX_STREAMS,
+    startTimeoutMs: e.STREAM_START_TIMEOUT_SECONDS * 1000,
+    stopGraceMs: e.STOP_GRACE_SECONDS * 1000,
+    restartBackoff: {
+      initialMs: e.RESTART_BACKOFF_INITIAL_SECONDS * 1000,
+      maxMs: e.RESTART_BACKOFF_MAX_SECONDS * 1000,
+    },
+    watchdogTimeoutMs: e.WATCHDOG_TIMEOUT_SECONDS * 1000,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    rtspTransport: e.RTSP_TRANSPORT,
+    allowedSchemes: e.ALLOWED_SCHEMES,
+    rtspLinkMaxLength: e.RTSP_LINK_MAX_LENGTH,
+    audio: { enabled: e.AUDIO_ENABLED, transcode: e.AUDIO_TRANSCODE },
+    transcodePreset: e.TRANSCODE_PRESET,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins: e.CORS_ORIGINS,
+    demoEnabled: e.DEMO_ENABLED,
+  };
+}

@@ -1,0 +1,14 @@
+import { execa } from 'execa';
+
+export interface FfmpegInfo {
+  found: boolean;
+  path: string;
+  version: string | null;
+}
+
+/** Asks the configured binary for its version once, at start-up. */
+export async function detectFfmpeg(path: string): Promise<FfmpegInfo> {
+  const result = await execa(path, ['-hide_banner', '-version'], { reject: false, timeout: 5000, stdin: 'ignore' });
+  const version = /version (\S+)/.exec(result.stdout)?.[1] ?? null;
+  return { found: !result.failed && version !== null, path, version };
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import type { OutputPlan } from './output-plan.js';
+import type { Input } from './source-info.js';
+
+export const PLAYLIST_NAME = 'stream.m3u8';
+export const SEGMENT_PATTERN = 'seg_%d.ts';
+
+/**
+ * Network protocols an RTSP input may use. FFmpeg would otherwise follow a URL
+ * into file:, concat:, subfile:, http: and friends.
+ */
+export const RTSP_PROTOCOL_WHITELIST = 'rtsp,rtsps,tcp,udp,rtp,tls';
+
+export interface HlsJob {
+  input: Input;
+  plan: OutputPlan;
+  outputDir: string;
+  segmentSeconds: number;
+  listSize: number;
+  transcodePreset: string;
+  /** RTSP socket I/O timeout: how FFmpeg notices a camera that went silent. */
+  ioTimeoutMs: number;
+  /** Restarting over a previous run's playlist: mark the seam for players. */
+  restart: boolean;
+}
+
+/** The whole FFmpeg command line for one HLS job. Pure: spawning lives elsewhere. */
+export function buildHlsArgs(job: HlsJob): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-y',
+    ...inputArgs(job),
+    '-map', '0:v:0',
+    ...(job.plan.audio === 'none' ? [] : ['-map', '0:a:0']),
+    ...videoArgs(job),
+    ...audioArgs(job),
+    ...hlsOutputArgs(job),
+  ];
+}
+
+function inputArgs({ input, ioTimeoutMs }: HlsJob): string[] {
+  if (input.kind === 'lavfi') {
+    // lavfi sources run as fast as the CPU allows; -re paces them like a camera.
+    return ['-re', '-f', 'lavfi', '-i', input.graph];
+  }
+  return [
+    '-protocol_whitelist', RTSP_PROTOCOL_WHITELIST,
+    '-rtsp_transport', input.transport,
+    '-timeout', String(Math.round(ioTimeoutMs * 1000)),
+    '-i', input.url,
+  ];
+}
+
+function videoArgs({ plan, transcodePreset, segmentSeconds }: HlsJob): string[] {
+  if (plan.video === 'copy') return ['-c:v', 'copy'];
+  return [
+    '-c:v', 'libx264', '-preset', transcodePreset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    // A keyframe on every segment boundary; libx264's default GOP (250 frames)
+    // would make 10 s segments and a 10 s wait for the first playlist.
+    '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, '-sc_threshold', '0',
+  ];
+}
+
+function audioArgs({ plan }: HlsJob): string[] {
+  switch (plan.audio) {
+    case 'copy': return ['-c:a', 'copy'];
+    case 'transcode': return ['-c:a', 'aac', '-b:a', '128k'];
+    case 'none': return ['-an'];
+  }
+}
+
+function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart }: HlsJob): string[] {
+  // temp_file: players and Nginx never see half-written segments or playlists.
+  // omit_endlist: a restart must not tell players the stream has ended.
+  const flags = ['delete_segments', 'temp_file', 'omit_endlist', ...(restart ? ['discont_start'] : [])];
+  return [
+    '-f', 'hls',
+    '-hls_time', String(segmentSeconds),
+    '-hls_list_size', String(listSize),
+    '-hls_flags', flags.join('+'),
+    // Epoch-based numbers keep rising across restarts, so segment names never repeat.
+    '-hls_start_number_source', 'epoch',
+    '-hls_segment_filename', path.join(outputDir, SEGMENT_PATTERN),
+    path.join(outputDir, PLAYLIST_NAME),
+  ];
+}

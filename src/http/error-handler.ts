@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
+import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
+import { redactText } from '../util/redact.js';
+
+/** The JSON shape of every error the API returns. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+const SOURCE_FAILURE_STATUS: Record<FailureCause, number> = {
+  source_unauthorized: 502,
+  source_forbidden: 502,
+  source_not_found: 502,
+  source_connection_refused: 502,
+  source_unreachable: 502,
+  source_invalid_data: 502,
+  source_timeout: 504,
+  ffmpeg_failed: 502,
+};
+
+/** Maps typed errors to HTTP at the edge; nothing else in the code knows status codes. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ZodError) {
+    const details = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+    return {
+      status: 400,
+      body: { error: 'invalid_request', message: details.map((d) => d.message).join('; '), details },
+    };
+  }
+  if (error instanceof StreamNotFound) return { status: 404, body: { error: 'stream_not_found', message: error.message } };
+  if (error instanceof SourceRequired) return { status: 400, body: { error: 'invalid_request', message: error.message } };
+  if (error instanceof SourceConflict) return { status: 409, body: { error: 'source_conflict', message: error.message } };
+  if (error instanceof CapacityExceeded) return { status: 503, body: { error: 'capacity_exceeded', message: error.message } };
+  if (error instanceof SourceFailure) {
+    return {
+      status: SOURCE_FAILURE_STATUS[error.failure.cause],
+      body: { error: error.failure.cause, message: error.message, details: { ffmpeg_output: error.stderr } },
+    };
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+    return {
+      status: fastifyError.statusCode,
+      body: { error: (fastifyError.code ?? 'bad_request').toLowerCase(), message: redactText(fastifyError.message) },
+    };
+  }
+  return { status: 500, body: { error: 'internal_error', message: 'internal error; see the daemon log' } };
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500 && body.error === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}

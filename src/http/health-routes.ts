@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { FfmpegInfo } from '../ffmpeg/ffmpeg-info.js';
+
+export interface HealthDeps {
+  activeStreams(): number;
+  ffmpeg: FfmpegInfo;
+  version: string;
+  startedAt: number;
+}
+
+export const healthRoutes =
+  ({ activeStreams, ffmpeg, version, startedAt }: HealthDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/api/health', async (_request, reply) => {
+      const healthy = ffmpeg.found;
+      return reply.code(healthy ? 200 : 503).send({
+        status: healthy ? 'healthy' : 'unhealthy',
+        active_streams: activeStreams(),
+        version,
+        uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+        ffmpeg,
+      });
+    });
+  };

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { StreamManager } from '../streams/manager.js';
+import { streamPath } from '../streams/snapshot.js';
+import type { SourceResolver } from '../streams/sources.js';
+import { StreamNotFound } from '../streams/errors.js';
+import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
+
+export interface StreamRoutesDeps {
+  manager: StreamManager;
+  resolveSource: SourceResolver;
+  sourcePolicy: SourcePolicy;
+}
+
+/** Parameters from the query string, overridden by a JSON or form body (backends use either). */
+function paramsOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  const fromBody = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+  return { ...(request.query as Record<string, unknown>), ...fromBody };
+}
+
+export const streamRoutes =
+  ({ manager, resolveSource, sourcePolicy }: StreamRoutesDeps): FastifyPluginAsync =>
+  async (app) => {
+    const startSchema = startRequestSchema(sourcePolicy);
+
+    const start = async (request: FastifyRequest) => {
+      const { indicator_id, rtsp_link, wait } = startSchema.parse(paramsOf(request));
+      const source = resolveSource(indicator_id, rtsp_link);
+      const { status } = await manager.start(indicator_id, source, wait);
+      return { indicator_id, stream_path: streamPath(indicator_id), status };
+    };
+    app.get('/api/stream/start', start);
+    app.post('/api/stream/start', start);
+
+    app.post('/api/stream/stop', async (request) => {
+      const { indicator_id } = idRequestSchema.parse(paramsOf(request));
+      await manager.stop(indicator_id);
+      return { indicator_id, status: 'stopped' };
+    });
+
+    app.get('/api/stream/status', async (request) => {
+      const { indicator_id } = idRequestSchema.parse(paramsOf(request));
+      const stream = manager.get(indicator_id);
+      if (!stream) throw new StreamNotFound(indicator_id);
+      return stream.snapshot();
+    });
+
+    app.get('/api/streams', async () => {
+      const streams = manager.list().map((stream) => stream.snapshot());
+      return { active_streams: manager.activeCount(), streams };
+    });
+  };

@@ -1,0 +1,61 @@
+import { config as loadDotenv } from 'dotenv';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './log/logger.js';
+import { createServices } from './services.js';
+import { cleanUpLeftovers } from './streams/leftovers.js';
+import { DEMO_ID } from './streams/sources.js';
+import { VERSION } from './version.js';
+
+/** Shutdown must finish well inside the 10 s that supervisors (Docker, systemd) allow. */
+const SHUTDOWN_DEADLINE_MS = 9000;
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`stream-manager: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+
+  const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
+  const services = await createServices(config, log);
+  if (!services.ffmpeg.found) log.error({ path: config.ffmpegPath }, 'FFmpeg not found; streams cannot start');
+
+  const leftovers = await cleanUpLeftovers(config.streamDir, services.pidRecords);
+  if (leftovers.killedPids.length || leftovers.removedDirs.length) {
+    log.warn(leftovers, 'cleaned up after a previous run that did not shut down');
+  }
+
+  const app = await buildApp(config, services);
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    await app.close(); // stops listening, then stops every stream and removes its folder
+    log.info('bye');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  log.info({ version: VERSION, ffmpeg: services.ffmpeg.version, streamDir: config.streamDir }, 'stream-manager ready');
+  if (config.demoEnabled) {
+    const base = `http://localhost:${config.port}`;
+    log.info(`demo camera enabled: curl '${base}/api/stream/start?indicator_id=${DEMO_ID}', then play ${base}/streams/${DEMO_ID}/stream.m3u8`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`stream-manager: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** true when we asked it to stop (stop() or kill()); false for crashes and early exits. */
+  requested: boolean;
+}
+
+export interface Child {
+  readonly pid: number;
+  readonly exited: Promise<ExitInfo>;
+  /** SIGTERM to the whole process group, SIGKILL after graceMs; resolves once it is gone. */
+  stop(graceMs: number): Promise<ExitInfo>;
+}
+
+export interface SpawnOptions {
+  command: string;
+  args: readonly string[];
+  /** Every stderr line. stderr is always drained, so a chatty child never blocks on a full pipe. */
+  onStderrLine(line: string): void;
+}
+
+export class SpawnError extends Error {
+  constructor(readonly command: string, cause: unknown) {
+    super(`cannot run ${command}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'SpawnError';
+  }
+}
+
+/**
+ * Starts a child in a process group of its own (never through a shell), so
+ * that stopping it also stops anything it forked.
+ */
+export async function spawnChild({ command, args, onStderrLine }: SpawnOptions): Promise<Child> {
+  const subprocess = execa(command, args, {
+    detached: true,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    // FFmpeg inherits nothing it doesn't need from the daemon's environment.
+    extendEnv: false,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' },
+  });
+  // ENOENT and EACCES arrive as an 'error' event instead of 'spawn'.
+  await new Promise<void>((resolve, reject) => {
+    subprocess.once('spawn', resolve);
+    subprocess.once('error', (error) => reject(new SpawnError(command, error)));
+  });
+  const pid = subprocess.pid as number;
+
+  createInterface({ input: subprocess.stderr, crlfDelay: Infinity }).on('line', onStderrLine);
+
+  let requested = false;
+  const exited: Promise<ExitInfo> = subprocess.then((result) => ({
+    code: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    requested,
+  }));
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  };
+
+  return {
+    pid,
+    exited,
+    async stop(graceMs) {
+      requested = true;
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+interface PidRecord {
+  pid: number;
+  /** Kernel start time of the process, so a recycled pid is never mistaken for ours. */
+  startTime: string;
+  /** A string that must appear in the process's command line. */
+  marker: string;
+}
+
+/**
+ * Files that remember which processes this daemon started, so that after a
+ * kill -9 the next run can end exactly those (by pid, never by name).
+ */
+export class PidRecords {
+  constructor(private readonly dir: string) {}
+
+  async add(key: string, pid: number, marker: string): Promise<void> {
+    const startTime = await processStartTime(pid);
+    if (startTime === undefined) return; // already gone
+    await mkdir(this.dir, { recursive: true });
+    const record: PidRecord = { pid, startTime, marker };
+    await writeFile(this.file(key), JSON.stringify(record));
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
+  /** SIGKILLs the process group of every recorded process that is still the one we started. */
+  async killLeftovers(): Promise<number[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const killed: number[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = path.join(this.dir, name);
+      const record = await readRecord(file);
+      if (record && (await isSameProcess(record))) {
+        try {
+          process.kill(-record.pid, 'SIGKILL');
+          killed.push(record.pid);
+        } catch {
+          // gone between the check and the kill
+        }
+      }
+      await rm(file, { force: true });
+    }
+    return killed;
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+}
+
+async function readRecord(file: string): Promise<PidRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8')) as PidRecord;
+    return Number.isInteger(record.pid) && record.pid > 1 ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isSameProcess(record: PidRecord): Promise<boolean> {
+  if ((await processStartTime(record.pid)) !== record.startTime) return false;
+  const cmdline = await readFile(`/proc/${record.pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.split('\0').some((arg) => arg.includes(record.marker));
+}
+
+/** Field 22 of /proc/<pid>/stat (counted after the parenthesised command name). */
+async function processStartTime(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { detectFfmpeg, type FfmpegInfo } from './ffmpeg/ffmpeg-info.js';
+import { probeRtsp } from './ffmpeg/probe.js';
+import { PidRecords } from './process/pid-records.js';
+import { StreamManager } from './streams/manager.js';
+import { createSourceResolver, DEMO_SOURCE_INFO, type SourceResolver } from './streams/sources.js';
+
+/** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
+const RTSP_IO_TIMEOUT_MS = 5000;
+
+export interface Services {
+  log: Logger;
+  manager: StreamManager;
+  resolveSource: SourceResolver;
+  pidRecords: PidRecords;
+  ffmpeg: FfmpegInfo;
+}
+
+/**
+ * Where pid records live: outside STREAM_DIR (which Nginx may serve), keyed by
+ * STREAM_DIR so the next run with the same folder finds the previous run's records.
+ */
+export function pidRecordDir(streamDir: string): string {
+  const key = createHash('sha256').update(path.resolve(streamDir)).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), 'stream-manager', key);
+}
+
+/** Builds every long-lived service from configuration; buildApp only wires them to HTTP. */
+export async function createServices(config: Config, log: Logger): Promise<Services> {
+  await mkdir(config.streamDir, { recursive: true });
+  const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
+  const manager = new StreamManager({
+    streamDir: path.resolve(config.streamDir),
+    maxStreams: config.maxStreams,
+    idleTimeoutMs: config.cleanupDelayMs,
+    log,
+    settings: {
+      ffmpegPath: config.ffmpegPath,
+      hls: config.hls,
+      transcodePreset: config.transcodePreset,
+      audio: config.audio,
+      startTimeoutMs: config.startTimeoutMs,
+      stopGraceMs: config.stopGraceMs,
+      watchdogTimeoutMs: config.watchdogTimeoutMs,
+      ioTimeoutMs: Math.min(RTSP_IO_TIMEOUT_MS, config.watchdogTimeoutMs),
+      restartBackoff: config.restartBackoff,
+    },
+    deps: {
+      log,
+      pidRecords,
+      probe: async (input, timeoutMs) =>
+        input.kind === 'rtsp'
+          ? probeRtsp(input.url, { ffprobePath: config.ffprobePath, transport: input.transport, timeoutMs })
+          : DEMO_SOURCE_INFO,
+    },
+  });
+  return {
+    log,
+    manager,
+    pidRecords,
+    resolveSource: createSourceResolver({ demoEnabled: config.demoEnabled, rtspTransport: config.rtspTransport }),
+    ffmpeg: await detectFfmpeg(config.ffmpegPath),
+  };
+}

@@ -1,0 +1,28 @@
+/** Domain errors; the HTTP layer maps each to a status code in one place. */
+export class StreamNotFound extends Error {
+  constructor(readonly id: string) {
+    super(`no stream with indicator_id ${id}`);
+    this.name = 'StreamNotFound';
+  }
+}
+
+export class SourceConflict extends Error {
+  constructor(readonly id: string, reason: string) {
+    super(`stream ${id} ${reason}`);
+    this.name = 'SourceConflict';
+  }
+}
+
+export class CapacityExceeded extends Error {
+  constructor(readonly max: number) {
+    super(`the daemon already runs MAX_STREAMS=${max} streams; stop one or raise MAX_STREAMS`);
+    this.name = 'CapacityExceeded';
+  }
+}
+
+export class SourceRequired extends Error {
+  constructor(readonly id: string) {
+    super(`rtsp_link is required to start stream ${id}`);
+    this.name = 'SourceRequired';
+  }
+}

@@ -1,0 +1,28 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { PidRecords } from '../process/pid-records.js';
+import { isValidStreamId } from './stream-id.js';
+
+/** Only files FFmpeg's HLS muxer writes; a folder holding anything else is not ours to delete. */
+const HLS_ARTEFACT = /\.(m3u8|ts|m4s|mp4|tmp)$/;
+
+/**
+ * After a crash (kill -9) the previous run's FFmpeg children and stream folders
+ * survive. End exactly the processes it recorded, then remove stream folders
+ * that hold nothing but HLS output.
+ */
+export async function cleanUpLeftovers(streamDir: string, pidRecords: PidRecords) {
+  const killedPids = await pidRecords.killLeftovers();
+  const removedDirs: string[] = [];
+  const entries = await readdir(streamDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !isValidStreamId(entry.name)) continue;
+    const dir = path.join(streamDir, entry.name);
+    const files = await readdir(dir).catch(() => ['?']);
+    if (files.every((file) => HLS_ARTEFACT.test(file))) {
+      await rm(dir, { recursive: true, force: true });
+      removedDirs.push(entry.name);
+    }
+  }
+  return { killedPids, removedDirs };
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { CapacityExceeded, SourceConflict, StreamNotFound } from './errors.js';
+import type { ResolvedSource } from './sources.js';
+import { isActive } from './state.js';
+import { Stream, type StreamDeps, type StreamSettings } from './stream.js';
+
+export interface ManagerOptions {
+  streamDir: string;
+  maxStreams: number;
+  idleTimeoutMs: number;
+  settings: StreamSettings;
+  deps: StreamDeps;
+  log: Logger;
+}
+
+export type StartStatus = 'started' | 'running' | 'starting' | 'restarting';
+
+/**
+ * The in-memory map of streams. Everything that decides whether a stream is
+ * created happens synchronously, so concurrent starts for one id can never
+ * spawn two FFmpeg processes (single flight).
+ */
+export class StreamManager {
+  private readonly streams = new Map<string, Stream>();
+  /** Streams being torn down, so a quick restart of the same id waits for its folder to go. */
+  private readonly closing = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: ManagerOptions) {}
+
+  async start(id: string, source: ResolvedSource, wait: boolean): Promise<{ status: StartStatus; stream: Stream }> {
+    const existing = this.streams.get(id);
+    if (existing && existing.state !== 'failed') {
+      if (existing.sourceKey !== source.key) {
+        throw new SourceConflict(id, 'is already running from a different source; stop it first to switch');
+      }
+      existing.touch();
+      if (wait) await existing.ready;
+      return { status: statusOf(existing), stream: existing };
+    }
+    if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
+
+    const stream = new Stream(
+      { id, input: source.input, sourceKey: source.key, dir: path.join(this.options.streamDir, id) },
+      this.options.settings,
+      this.options.deps,
+    );
+    this.streams.set(id, stream);
+    stream.start(this.closing.get(id));
+    if (!wait) return { status: 'starting', stream };
+    try {
+      await stream.ready;
+    } catch (error) {
+      // A failed start leaves nothing behind: no process, no folder, no entry.
+      if (this.streams.get(id) === stream) this.streams.delete(id);
+      throw error;
+    }
+    return { status: 'started', stream };
+  }
+
+  get(id: string): Stream | undefined {
+    return this.streams.get(id);
+  }
+
+  list(): Stream[] {
+    return [...this.streams.values()];
+  }
+
+  activeCount(): number {
+    return this.list().filter((stream) => isActive(stream.state)).length;
+  }
+
+  /** Records a viewer (a start call or a playlist fetch). Returns false for unknown ids. */
+  touch(id: string): boolean {
+    const stream = this.streams.get(id);
+    stream?.touch();
+    return stream !== undefined;
+  }
+
+  async stop(id: string): Promise<void> {
+    const stream = this.streams.get(id);
+    if (!stream) throw new StreamNotFound(id);
+    await this.stopStream(stream);
+  }
+
+  private async stopStream(stream: Stream): Promise<void> {
+    const { id } = stream;
+    if (this.streams.get(id) === stream) this.streams.delete(id);
+    const closed = stream.close();
+    this.closing.set(id, closed);
+    try {
+      await closed;
+    } finally {
+      if (this.closing.get(id) === closed) this.closing.delete(id);
+    }
+  }
+
+  /** Stops every stream nobody has touched for the idle timeout; returns their ids. */
+  async sweepIdle(now = Date.now()): Promise<string[]> {
+    const idle = this.list().filter((stream) => now - stream.lastAccess > this.options.idleTimeoutMs);
+    for (const stream of idle) {
+      this.options.log.info({ stream: stream.id, idleMs: now - stream.lastAccess }, 'stopping idle stream');
+    }
+    await Promise.all(idle.map((stream) => this.stopStream(stream)));
+    return idle.map((stream) => stream.id);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.list().map((stream) => this.stopStream(stream)));
+  }
+}
+
+function statusOf(stream: Stream): StartStatus {
+  if (stream.state === 'starting') return 'starting';
+  return stream.state === 'restarting' ? 'restarting' : 'running';
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+
+export interface Playlist {
+  mediaSequence: number;
+  segments: Array<{ uri: string; duration: number }>;
+}
+
+/** Reads the few fields of a media playlist we act on. */
+export function parsePlaylist(text: string): Playlist {
+  let mediaSequence = 0;
+  let pendingDuration: number | undefined;
+  const segments: Playlist['segments'] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) {
+      mediaSequence = Number(line.slice('#EXT-X-MEDIA-SEQUENCE:'.length)) || 0;
+    } else if (line.startsWith('#EXTINF:')) {
+      pendingDuration = Number.parseFloat(line.slice('#EXTINF:'.length));
+    } else if (line && !line.startsWith('#') && pendingDuration !== undefined) {
+      segments.push({ uri: line, duration: pendingDuration });
+      pendingDuration = undefined;
+    }
+  }
+  return { mediaSequence, segments };
+}
+
+/** The playlist on disk, or undefined while FFmpeg has not written one yet. */
+export async function readPlaylist(file: string): Promise<Playlist | undefined> {
+  try {
+    return parsePlaylist(await readFile(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The newest segment, which changes exactly when the stream advances. */
+export function newestSegment(playlist: Playlist | undefined): string | undefined {
+  return playlist?.segments.at(-1)?.uri;
+}

@@ -1,0 +1,68 @@
+import type { Failure } from '../ffmpeg/failure.js';
+import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { OutputPlan } from '../ffmpeg/output-plan.js';
+import type { SourceInfo } from '../ffmpeg/source-info.js';
+import type { StreamState } from './state.js';
+
+/** The URL path players load; the HTTP layer serves STREAM_DIR under /streams. */
+export function streamPath(id: string): string {
+  return `/streams/${id}/${PLAYLIST_NAME}`;
+}
+
+/** A stream as the API shows it (snake_case, like the seed's fields). */
+export interface StreamSnapshot {
+  indicator_id: string;
+  state: StreamState;
+  stream_path: string;
+  pid: number | null;
+  started_at: string;
+  last_access: string;
+  restarts: number;
+  mode: 'copy' | 'transcode' | null;
+  source: {
+    video_codec: string | null;
+    width: number | null;
+    height: number | null;
+    fps: number | null;
+    audio_codec: string | null;
+  } | null;
+  last_error: { cause: string; message: string; at: string; ffmpeg_output: string[] } | null;
+}
+
+interface SnapshotSource {
+  id: string;
+  state: StreamState;
+  pid: number | undefined;
+  startedAt: Date;
+  lastAccess: number;
+  restarts: number;
+  plan: OutputPlan | undefined;
+  source: SourceInfo | undefined;
+  lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+}
+
+export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
+  const { source, lastError } = stream;
+  return {
+    indicator_id: stream.id,
+    state: stream.state,
+    stream_path: streamPath(stream.id),
+    pid: stream.pid ?? null,
+    started_at: stream.startedAt.toISOString(),
+    last_access: new Date(stream.lastAccess).toISOString(),
+    restarts: stream.restarts,
+    mode: stream.plan?.video ?? null,
+    source: source
+      ? {
+          video_codec: source.video?.codec ?? null,
+          width: source.video?.width ?? null,
+          height: source.video?.height ?? null,
+          fps: source.video?.fps ?? null,
+          audio_codec: source.audio?.codec ?? null,
+        }
+      : null,
+    last_error: lastError
+      ? { cause: lastError.cause, message: lastError.message, at: lastError.at.toISOString(), ffmpeg_output: lastError.stderr }
+      : null,
+  };
+}

@@ -1,0 +1,210 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
+import { buildHlsArgs, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
+import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
+import { Backoff, type BackoffOptions } from '../process/backoff.js';
+import type { PidRecords } from '../process/pid-records.js';
+import { runAttempt } from './attempt.js';
+import { canTransition, type StreamState } from './state.js';
+import { snapshotOf, type StreamSnapshot } from './snapshot.js';
+
+export interface StreamSettings {
+  ffmpegPath: string;
+  hls: { segmentSeconds: number; listSize: number };
+  transcodePreset: string;
+  audio: AudioPolicy;
+  startTimeoutMs: number;
+  stopGraceMs: number;
+  watchdogTimeoutMs: number;
+  ioTimeoutMs: number;
+  restartBackoff: BackoffOptions;
+}
+
+/** What a stream needs from the outside world; the manager wires the real ones. */
+export interface StreamDeps {
+  probe(input: Input, timeoutMs: number): Promise<SourceInfo>;
+  pidRecords: Pick<PidRecords, 'add' | 'remove'>;
+  log: Logger;
+}
+
+export interface StreamInit {
+  id: string;
+  input: Input;
+  /** Identity of the source (credentials included) for "same camera?" checks; never shown. */
+  sourceKey: string;
+  dir: string;
+}
+
+/**
+ * One camera's HLS output: probes the source, runs FFmpeg, restarts it with
+ * backoff when it exits or stalls, and cleans up after itself on close.
+ */
+export class Stream {
+  readonly id: string;
+  readonly sourceKey: string;
+  readonly dir: string;
+  readonly startedAt = new Date();
+  /** Settles once, when the first segment is playable or the first start failed. */
+  readonly ready: Promise<void>;
+  state: StreamState = 'starting';
+  lastAccess = Date.now();
+  restarts = 0;
+  pid: number | undefined;
+  source: SourceInfo | undefined;
+  plan: OutputPlan | undefined;
+  lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+
+  private readonly input: Input;
+  private readonly abort = new AbortController();
+  private readonly log: Logger;
+  private settleReady!: (error?: SourceFailure) => void;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(init: StreamInit, private readonly settings: StreamSettings, private readonly deps: StreamDeps) {
+    this.id = init.id;
+    this.sourceKey = init.sourceKey;
+    this.dir = init.dir;
+    this.input = init.input;
+    this.log = deps.log.child({ stream: init.id });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    this.ready.catch(() => {}); // callers with wait=false never look
+  }
+
+  /** Begins the run; `after` is a previous stream of the same id still being cleaned up. */
+  start(after: Promise<void> = Promise.resolve()): void {
+    this.done = after.then(() => this.run());
+  }
+
+  touch(now = Date.now()): void {
+    this.lastAccess = now;
+  }
+
+  snapshot(): StreamSnapshot {
+    return snapshotOf(this);
+  }
+
+  /** Stops FFmpeg (SIGTERM, SIGKILL after the grace period) and removes the folder. Idempotent. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.settleReady(new SourceFailure({ cause: 'ffmpeg_failed', message: 'the stream was stopped before it became playable' }));
+    await this.done;
+    this.moveTo('stopped');
+    await this.cleanUp();
+  }
+
+  private async run(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    const startTimeout = new AbortController();
+    const timer = setTimeout(() => startTimeout.abort(), this.settings.startTimeoutMs);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      this.source = await this.deps.probe(this.input, this.settings.startTimeoutMs);
+      this.plan = planOutput(this.source, this.settings.audio);
+      this.log.info({ source: this.source, plan: this.plan }, 'source probed');
+      await this.supervise(AbortSignal.any([this.abort.signal, startTimeout.signal]), () => clearTimeout(timer));
+    } catch (error) {
+      if (this.abort.signal.aborted) return; // closed meanwhile: close() cleans up
+      await this.fail(startTimeout.signal.aborted ? this.timeoutFailure(error) : asSourceFailure(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async supervise(signal: AbortSignal, onPlayable: () => void): Promise<void> {
+    const backoff = new Backoff(this.settings.restartBackoff);
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const outcome = await runAttempt({
+        ffmpegPath: this.settings.ffmpegPath,
+        args: buildHlsArgs({
+          input: this.input,
+          plan: this.plan as OutputPlan,
+          outputDir: this.dir,
+          segmentSeconds: this.settings.hls.segmentSeconds,
+          listSize: this.settings.hls.listSize,
+          transcodePreset: this.settings.transcodePreset,
+          ioTimeoutMs: this.settings.ioTimeoutMs,
+          restart: attempt > 0,
+        }),
+        playlistPath: path.join(this.dir, PLAYLIST_NAME),
+        stopGraceMs: this.settings.stopGraceMs,
+        watchdogMs: this.settings.watchdogTimeoutMs,
+        signal,
+        log: this.log,
+        onSpawn: (pid) => {
+          this.pid = pid;
+          void this.deps.pidRecords.add(this.id, pid, path.join(this.dir, PLAYLIST_NAME));
+        },
+        onAdvance: () => {
+          if (this.state === 'running') return;
+          this.moveTo('running');
+          onPlayable();
+          this.settleReady();
+        },
+      });
+      this.pid = undefined;
+      await this.deps.pidRecords.remove(this.id);
+      if (this.abort.signal.aborted) return;
+      if (this.state === 'starting') throw new SourceFailure(outcome.failure, outcome.stderr);
+
+      this.lastError = { ...outcome.failure, at: new Date(), stderr: outcome.stderr };
+      if (outcome.advanced && outcome.ranMs >= this.settings.restartBackoff.maxMs) backoff.reset();
+      const wait = backoff.next();
+      this.moveTo('restarting');
+      this.restarts += 1;
+      this.log.warn({ exit: outcome.exit, cause: outcome.failure.cause, retryInMs: wait }, 'FFmpeg exited; restarting');
+      await sleep(wait, signal);
+    }
+  }
+
+  private timeoutFailure(error: unknown): SourceFailure {
+    const seconds = this.settings.startTimeoutMs / 1000;
+    const hint = error instanceof SourceFailure && error.failure.cause !== 'ffmpeg_failed' ? ` (${error.message})` : '';
+    return new SourceFailure(
+      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${hint}` },
+      error instanceof SourceFailure ? error.stderr : [],
+    );
+  }
+
+  private async fail(failure: SourceFailure): Promise<void> {
+    this.lastError = { ...failure.failure, at: new Date(), stderr: failure.stderr };
+    this.log.warn({ cause: failure.failure.cause, stderr: failure.stderr }, `start failed: ${failure.message}`);
+    await this.cleanUp();
+    this.moveTo('failed');
+    this.settleReady(failure);
+  }
+
+  private async cleanUp(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    await this.deps.pidRecords.remove(this.id);
+  }
+
+  private moveTo(next: StreamState): void {
+    if (this.state === next) return;
+    if (!canTransition(this.state, next)) return;
+    this.log.info({ from: this.state, to: next }, 'state');
+    this.state = next;
+  }
+}
+
+function asSourceFailure(error: unknown): SourceFailure {
+  return error instanceof SourceFailure
+    ? error
+    : new SourceFailure({ cause: 'ffmpeg_failed', message: (error as Error).message });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
