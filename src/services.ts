@@ -5,10 +5,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { detectFfmpeg, type FfmpegInfo } from './ffmpeg/ffmpeg-info.js';
-import { probeRtsp } from './ffmpeg/probe.js';
 import { PidRecords } from './process/pid-records.js';
 import { StreamManager } from './streams/manager.js';
-import { createSourceResolver, DEMO_SOURCE_INFO, type SourceResolver } from './streams/sources.js';
+import { createSourceResolver, type SourceResolver } from './streams/sources.js';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;
@@ -50,14 +49,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       ioTimeoutMs: Math.min(RTSP_IO_TIMEOUT_MS, config.watchdogTimeoutMs),
       restartBackoff: config.restartBackoff,
     },
-    deps: {
-      log,
-      pidRecords,
-      probe: async (input, timeoutMs) =>
-        input.kind === 'rtsp'
-          ? probeRtsp(input.url, { ffprobePath: config.ffprobePath, transport: input.transport, timeoutMs })
-          : DEMO_SOURCE_INFO,
-    },
+    deps: { log, pidRecords },
   });
   return {
     log,

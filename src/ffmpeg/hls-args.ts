@@ -27,10 +27,12 @@ export interface HlsJob {
 /** The whole FFmpeg command line for one HLS job. Pure: spawning lives elsewhere. */
 export function buildHlsArgs(job: HlsJob): string[] {
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-y',
+    // info, not warning: the "Input #0" block on stderr is how the daemon learns the codecs.
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
     ...inputArgs(job),
     '-map', '0:v:0',
-    ...(job.plan.audio === 'none' ? [] : ['-map', '0:a:0']),
+    // '?': the first attempt copies audio "if there is any", before the codecs are known.
+    ...(job.plan.audio === 'none' ? [] : ['-map', '0:a:0?']),
     ...videoArgs(job),
     ...audioArgs(job),
     ...hlsOutputArgs(job),
@@ -44,6 +46,9 @@ function inputArgs({ input, ioTimeoutMs }: HlsJob): string[] {
   }
   return [
     '-protocol_whitelist', RTSP_PROTOCOL_WHITELIST,
+    // Codecs and sizes come from the camera's SDP; FFmpeg's default analysis
+    // holds the first segment back by about a second for nothing.
+    '-probesize', '32', '-analyzeduration', '0',
     '-rtsp_transport', input.transport,
     '-timeout', String(Math.round(ioTimeoutMs * 1000)),
     '-i', input.url,
@@ -54,6 +59,9 @@ function videoArgs({ plan, transcodePreset, segmentSeconds }: HlsJob): string[] 
   if (plan.video === 'copy') return ['-c:v', 'copy'];
   return [
     '-c:v', 'libx264', '-preset', transcodePreset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    // Keep the camera's own timestamps: with the quick probe the input rate is
+    // unknown, and a guessed constant rate makes FFmpeg duplicate frames by the thousand.
+    '-fps_mode', 'passthrough',
     // A keyframe on every segment boundary; libx264's default GOP (250 frames)
     // would make 10 s segments and a 10 s wait for the first playlist.
     '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, '-sc_threshold', '0',

@@ -1,13 +1,15 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { redactRequestUrl } from '../util/redact.js';
 
 export interface LoggerOptions {
   level: string;
   /** Human-readable output; only worth it on a terminal. */
   pretty?: boolean;
+  /** Where JSON lines go (stdout by default); tests capture them. */
+  destination?: DestinationStream;
 }
 
-export function createLogger({ level, pretty = false }: LoggerOptions): Logger {
+export function createLogger({ level, pretty = false, destination }: LoggerOptions): Logger {
   return pino({
     level,
     serializers: {
@@ -19,5 +21,5 @@ export function createLogger({ level, pretty = false }: LoggerOptions): Logger {
       }),
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+  }, destination);
 }

@@ -1,8 +1,13 @@
 import type { Logger } from 'pino';
 import { classifyFailure, type Failure } from '../ffmpeg/failure.js';
+import { InputDumpParser } from '../ffmpeg/input-dump.js';
+import type { SourceInfo } from '../ffmpeg/source-info.js';
 import { StderrTail } from '../ffmpeg/stderr-tail.js';
 import { spawnChild, type ExitInfo } from '../process/child.js';
 import { newestSegment, readPlaylist } from './playlist.js';
+
+/** FFmpeg announces every segment it opens; that is noise, not something to keep for errors. */
+const SEGMENT_OPENED = /^\[hls @ [^\]]+\] Opening '/;
 
 /** Poll fast while a viewer waits for the first segment, slowly once it flows. */
 const POLL_WAITING_MS = 100;
@@ -21,6 +26,8 @@ export interface AttemptOptions {
   onSpawn(pid: number): void;
   /** Each time a new segment appears in the playlist. */
   onAdvance(): void;
+  /** Once FFmpeg has opened its input and said what it carries. */
+  onSourceInfo(info: SourceInfo): void;
 }
 
 export interface AttemptOutcome {
@@ -37,11 +44,17 @@ export interface AttemptOutcome {
 export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcome> {
   const { log, signal } = options;
   const tail = new StderrTail();
+  const inputDump = new InputDumpParser();
   const startedAt = Date.now();
   const child = await spawnChild({
     command: options.ffmpegPath,
     args: options.args,
-    onStderrLine: (line) => log.debug({ ffmpeg: tail.push(line) }, 'ffmpeg stderr'),
+    onStderrLine: (line) => {
+      const info = inputDump.push(line);
+      if (info) options.onSourceInfo(info);
+      if (SEGMENT_OPENED.test(line)) return;
+      log.debug({ ffmpeg: tail.push(line) }, 'ffmpeg stderr');
+    },
   });
   options.onSpawn(child.pid);
 
@@ -59,6 +72,8 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       await delay(advanced ? POLL_FLOWING_MS : POLL_WAITING_MS);
       if (!running) break;
       const newest = newestSegment(await readPlaylist(options.playlistPath).catch(() => undefined));
+      // FFmpeg flushes a last short segment when told to stop; that is no sign of life.
+      if (signal.aborted) continue;
       if (newest !== undefined && newest !== last) {
         last = newest;
         lastAdvanceAt = Date.now();

@@ -41,7 +41,7 @@ export class StreamManager {
     if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
 
     const stream = new Stream(
-      { id, input: source.input, sourceKey: source.key, dir: path.join(this.options.streamDir, id) },
+      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id) },
       this.options.settings,
       this.options.deps,
     );

@@ -10,6 +10,8 @@ export interface ResolvedSource {
   input: Input;
   /** Compared to tell "same camera" from "different camera" on a running id. */
   key: string;
+  /** Known in advance for configured sources such as the demo. */
+  info?: SourceInfo;
 }
 
 export interface SourceResolverOptions {
@@ -28,7 +30,7 @@ export function createSourceResolver(options: SourceResolverOptions) {
       if (rtspLink !== undefined) {
         throw new SourceConflict(id, 'is the built-in demo camera and takes no rtsp_link');
       }
-      return { input: { kind: 'lavfi', graph: DEMO_GRAPH }, key: 'demo' };
+      return { input: { kind: 'lavfi', graph: DEMO_GRAPH }, key: 'demo', info: DEMO_SOURCE_INFO };
     }
     if (rtspLink === undefined) throw new SourceRequired(id);
     return { input: { kind: 'rtsp', url: rtspLink, transport: options.rtspTransport }, key: rtspLink };

@@ -7,9 +7,9 @@ import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { Backoff, type BackoffOptions } from '../process/backoff.js';
 import type { PidRecords } from '../process/pid-records.js';
-import { runAttempt } from './attempt.js';
-import { canTransition, type StreamState } from './state.js';
+import { type AttemptOutcome, runAttempt } from './attempt.js';
 import { snapshotOf, type StreamSnapshot } from './snapshot.js';
+import { canTransition, type StreamState } from './state.js';
 
 export interface StreamSettings {
   ffmpegPath: string;
@@ -25,7 +25,6 @@ export interface StreamSettings {
 
 /** What a stream needs from the outside world; the manager wires the real ones. */
 export interface StreamDeps {
-  probe(input: Input, timeoutMs: number): Promise<SourceInfo>;
   pidRecords: Pick<PidRecords, 'add' | 'remove'>;
   log: Logger;
 }
@@ -35,30 +34,33 @@ export interface StreamInit {
   input: Input;
   /** Identity of the source (credentials included) for "same camera?" checks; never shown. */
   sourceKey: string;
+  /** What the source carries when known in advance (the demo); cameras tell FFmpeg on connect. */
+  knownSource?: SourceInfo;
   dir: string;
 }
 
 /**
- * One camera's HLS output: probes the source, runs FFmpeg, restarts it with
- * backoff when it exits or stalls, and cleans up after itself on close.
+ * One camera's HLS output: runs FFmpeg, learns the codecs from FFmpeg's own
+ * input analysis (one connection to the camera), restarts FFmpeg with backoff
+ * when it exits or stalls, and cleans up after itself on close.
  */
 export class Stream {
   readonly id: string;
   readonly sourceKey: string;
   readonly dir: string;
   readonly startedAt = new Date();
-  /** Settles once, when the first segment is playable or the first start failed. */
+  /** Settles once: when the first segment is playable, or when the first start failed. */
   readonly ready: Promise<void>;
   state: StreamState = 'starting';
   lastAccess = Date.now();
   restarts = 0;
   pid: number | undefined;
   source: SourceInfo | undefined;
-  plan: OutputPlan | undefined;
+  plan: OutputPlan;
   lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
 
   private readonly input: Input;
-  private readonly abort = new AbortController();
+  private readonly closed = new AbortController();
   private readonly log: Logger;
   private settleReady!: (error?: SourceFailure) => void;
   private done: Promise<void> = Promise.resolve();
@@ -68,6 +70,11 @@ export class Stream {
     this.sourceKey = init.sourceKey;
     this.dir = init.dir;
     this.input = init.input;
+    this.source = init.knownSource;
+    // Until the camera says otherwise, assume the common case: H.264 (+ AAC) remuxed as-is.
+    this.plan = init.knownSource
+      ? planOutput(init.knownSource, settings.audio)
+      : { video: 'copy', audio: settings.audio.enabled ? 'copy' : 'none' };
     this.log = deps.log.child({ stream: init.id });
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error ? reject(error) : resolve());
@@ -90,7 +97,7 @@ export class Stream {
 
   /** Stops FFmpeg (SIGTERM, SIGKILL after the grace period) and removes the folder. Idempotent. */
   async close(): Promise<void> {
-    this.abort.abort();
+    this.closed.abort();
     this.settleReady(new SourceFailure({ cause: 'ffmpeg_failed', message: 'the stream was stopped before it became playable' }));
     await this.done;
     this.moveTo('stopped');
@@ -98,17 +105,14 @@ export class Stream {
   }
 
   private async run(): Promise<void> {
-    if (this.abort.signal.aborted) return;
+    if (this.closed.signal.aborted) return;
     const startTimeout = new AbortController();
     const timer = setTimeout(() => startTimeout.abort(), this.settings.startTimeoutMs);
     try {
       await mkdir(this.dir, { recursive: true });
-      this.source = await this.deps.probe(this.input, this.settings.startTimeoutMs);
-      this.plan = planOutput(this.source, this.settings.audio);
-      this.log.info({ source: this.source, plan: this.plan }, 'source probed');
-      await this.supervise(AbortSignal.any([this.abort.signal, startTimeout.signal]), () => clearTimeout(timer));
+      await this.supervise(AbortSignal.any([this.closed.signal, startTimeout.signal]), () => clearTimeout(timer));
     } catch (error) {
-      if (this.abort.signal.aborted) return; // closed meanwhile: close() cleans up
+      if (this.closed.signal.aborted) return; // close() cleans up
       await this.fail(startTimeout.signal.aborted ? this.timeoutFailure(error) : asSourceFailure(error));
     } finally {
       clearTimeout(timer);
@@ -117,38 +121,16 @@ export class Stream {
 
   private async supervise(signal: AbortSignal, onPlayable: () => void): Promise<void> {
     const backoff = new Backoff(this.settings.restartBackoff);
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      const outcome = await runAttempt({
-        ffmpegPath: this.settings.ffmpegPath,
-        args: buildHlsArgs({
-          input: this.input,
-          plan: this.plan as OutputPlan,
-          outputDir: this.dir,
-          segmentSeconds: this.settings.hls.segmentSeconds,
-          listSize: this.settings.hls.listSize,
-          transcodePreset: this.settings.transcodePreset,
-          ioTimeoutMs: this.settings.ioTimeoutMs,
-          restart: attempt > 0,
-        }),
-        playlistPath: path.join(this.dir, PLAYLIST_NAME),
-        stopGraceMs: this.settings.stopGraceMs,
-        watchdogMs: this.settings.watchdogTimeoutMs,
-        signal,
-        log: this.log,
-        onSpawn: (pid) => {
-          this.pid = pid;
-          void this.deps.pidRecords.add(this.id, pid, path.join(this.dir, PLAYLIST_NAME));
-        },
-        onAdvance: () => {
-          if (this.state === 'running') return;
-          this.moveTo('running');
-          onPlayable();
-          this.settleReady();
-        },
-      });
+    while (!signal.aborted) {
+      const replan = new AbortController();
+      const outcome = await this.runOnce(AbortSignal.any([signal, replan.signal]), replan, onPlayable);
       this.pid = undefined;
       await this.deps.pidRecords.remove(this.id);
-      if (this.abort.signal.aborted) return;
+      if (this.closed.signal.aborted) return;
+      if (replan.signal.aborted && !signal.aborted) {
+        this.log.info({ plan: this.plan }, 'source needs a different output plan; restarting FFmpeg at once');
+        continue;
+      }
       if (this.state === 'starting') throw new SourceFailure(outcome.failure, outcome.stderr);
 
       this.lastError = { ...outcome.failure, at: new Date(), stderr: outcome.stderr };
@@ -161,11 +143,51 @@ export class Stream {
     }
   }
 
+  private runOnce(signal: AbortSignal, replan: AbortController, onPlayable: () => void): Promise<AttemptOutcome> {
+    const playlistPath = path.join(this.dir, PLAYLIST_NAME);
+    return runAttempt({
+      ffmpegPath: this.settings.ffmpegPath,
+      args: buildHlsArgs({
+        input: this.input,
+        plan: this.plan,
+        outputDir: this.dir,
+        segmentSeconds: this.settings.hls.segmentSeconds,
+        listSize: this.settings.hls.listSize,
+        transcodePreset: this.settings.transcodePreset,
+        ioTimeoutMs: this.settings.ioTimeoutMs,
+        restart: this.state !== 'starting',
+      }),
+      playlistPath,
+      stopGraceMs: this.settings.stopGraceMs,
+      watchdogMs: this.settings.watchdogTimeoutMs,
+      signal,
+      log: this.log,
+      onSpawn: (pid) => {
+        this.pid = pid;
+        void this.deps.pidRecords.add(this.id, pid, playlistPath);
+      },
+      onSourceInfo: (info) => {
+        this.source = info;
+        const plan = planOutput(info, this.settings.audio);
+        // Copying "audio if any" is already right for a source without audio.
+        const wrong = plan.video !== this.plan.video || (info.audio !== undefined && plan.audio !== this.plan.audio);
+        this.plan = plan;
+        if (wrong) replan.abort();
+      },
+      onAdvance: () => {
+        if (this.state === 'running') return;
+        this.moveTo('running');
+        onPlayable();
+        this.settleReady();
+      },
+    });
+  }
+
   private timeoutFailure(error: unknown): SourceFailure {
     const seconds = this.settings.startTimeoutMs / 1000;
-    const hint = error instanceof SourceFailure && error.failure.cause !== 'ffmpeg_failed' ? ` (${error.message})` : '';
+    const specific = error instanceof SourceFailure && error.failure.cause !== 'ffmpeg_failed';
     return new SourceFailure(
-      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${hint}` },
+      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${specific ? ` (${error.message})` : ''}` },
       error instanceof SourceFailure ? error.stderr : [],
     );
   }
@@ -184,8 +206,7 @@ export class Stream {
   }
 
   private moveTo(next: StreamState): void {
-    if (this.state === next) return;
-    if (!canTransition(this.state, next)) return;
+    if (this.state === next || !canTransition(this.state, next)) return;
     this.log.info({ from: this.state, to: next }, 'state');
     this.state = next;
   }

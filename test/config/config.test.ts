@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+describe('loadConfig', () => {
+  it('keeps the seed names and documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8088,
+      host: '0.0.0.0',
+      streamDir: './streams',
+      cleanupDelayMs: 30_000,
+      cleanupIntervalMs: 10_000,
+      hls: { segmentSeconds: 1, listSize: 6 },
+      maxStreams: 32,
+      startTimeoutMs: 15_000,
+      ffmpegPath: 'ffmpeg',
+      ffprobePath: 'ffprobe',
+      allowedSchemes: ['rtsp', 'rtsps'],
+      corsOrigins: ['*'],
+      demoEnabled: false,
+    });
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig({
+      PORT: '9000', HOST: '127.0.0.1', STREAM_DIR: '/srv/hls', CLEANUP_DELAY_SECONDS: '60', CLEANUP_INTERVAL_SECONDS: '5',
+      HLS_SEGMENT_TIME: '2', HLS_LIST_SIZE: '10', MAX_STREAMS: '4', STREAM_START_TIMEOUT_SECONDS: '8',
+      FFMPEG_PATH: '/opt/ffmpeg', FFPROBE_PATH: '/opt/ffprobe', LOG_LEVEL: 'warn', CORS_ORIGINS: 'https://a.example, https://b.example',
+      DEMO_ENABLED: 'yes', RTSP_TRANSPORT: 'udp', ALLOWED_SCHEMES: 'rtsps', AUDIO_ENABLED: 'false', AUDIO_TRANSCODE: '0',
+      STOP_GRACE_SECONDS: '1.5', RESTART_BACKOFF_INITIAL_SECONDS: '1', RESTART_BACKOFF_MAX_SECONDS: '20', WATCHDOG_TIMEOUT_SECONDS: '12',
+      TRANSCODE_PRESET: 'ultrafast', RTSP_LINK_MAX_LENGTH: '512',
+    });
+    expect(config).toEqual({
+      port: 9000, host: '127.0.0.1', streamDir: '/srv/hls', cleanupDelayMs: 60_000, cleanupIntervalMs: 5000,
+      hls: { segmentSeconds: 2, listSize: 10 }, maxStreams: 4, startTimeoutMs: 8000, stopGraceMs: 1500,
+      restartBackoff: { initialMs: 1000, maxMs: 20_000 }, watchdogTimeoutMs: 12_000,
+      ffmpegPath: '/opt/ffmpeg', ffprobePath: '/opt/ffprobe', rtspTransport: 'udp', allowedSchemes: ['rtsps'],
+      rtspLinkMaxLength: 512, audio: { enabled: false, transcode: false }, transcodePreset: 'ultrafast',
+      logLevel: 'warn', corsOrigins: ['https://a.example', 'https://b.example'], demoEnabled: true,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', STREAM_DIR: '  ' }).port).toBe(8088);
+  });
+
+  it('names every offending variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', HLS_LIST_SIZE: '1', DEMO_ENABLED: 'maybe', ALLOWED_SCHEMES: 'http', RTSP_TRANSPORT: 'sctp' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'HLS_LIST_SIZE', 'DEMO_ENABLED', 'ALLOWED_SCHEMES', 'RTSP_TRANSPORT']) {
+      expect(problems).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { buildHlsArgs, type HlsJob } from '../../src/ffmpeg/hls-args.js';
+
+const rtspJob: HlsJob = {
+  input: { kind: 'rtsp', url: 'rtsp://cam.local:554/live', transport: 'tcp' },
+  plan: { video: 'copy', audio: 'none' },
+  outputDir: '/srv/streams/cam1',
+  segmentSeconds: 1,
+  listSize: 6,
+  transcodePreset: 'veryfast',
+  ioTimeoutMs: 5000,
+  restart: false,
+};
+
+const HEAD = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y'];
+const RTSP_INPUT = [
+  '-protocol_whitelist', 'rtsp,rtsps,tcp,udp,rtp,tls', '-probesize', '32', '-analyzeduration', '0',
+  '-rtsp_transport', 'tcp', '-timeout', '5000000',
+  '-i', 'rtsp://cam.local:554/live',
+];
+const HLS_OUT = [
+  '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
+  '-hls_flags', 'delete_segments+temp_file+omit_endlist',
+  '-hls_start_number_source', 'epoch',
+  '-hls_segment_filename', '/srv/streams/cam1/seg_%d.ts',
+  '/srv/streams/cam1/stream.m3u8',
+];
+const X264 = [
+  '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough',
+  '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0',
+];
+
+describe('buildHlsArgs', () => {
+  it.each<[string, Partial<HlsJob>, string[]]>([
+    [
+      'H.264 without audio is remuxed',
+      {},
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT],
+    ],
+    [
+      'H.264 with AAC copies both',
+      { plan: { video: 'copy', audio: 'copy' } },
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'copy', ...HLS_OUT],
+    ],
+    [
+      'H.264 with G.711 transcodes only the audio',
+      { plan: { video: 'copy', audio: 'transcode' } },
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', ...HLS_OUT],
+    ],
+    [
+      'MJPEG is transcoded with a keyframe on every segment boundary',
+      { plan: { video: 'transcode', audio: 'none' } },
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', ...X264, '-an', ...HLS_OUT],
+    ],
+    [
+      'a restart marks the seam with a discontinuity',
+      { restart: true },
+      [
+        ...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an',
+        ...HLS_OUT.map((arg) => (arg === 'delete_segments+temp_file+omit_endlist' ? `${arg}+discont_start` : arg)),
+      ],
+    ],
+    [
+      'UDP transport, 4 s segments and a 10-entry list',
+      { input: { kind: 'rtsp', url: 'rtsps://cam/x', transport: 'udp' }, segmentSeconds: 4, listSize: 10, ioTimeoutMs: 2500 },
+      [
+        ...HEAD,
+        '-protocol_whitelist', 'rtsp,rtsps,tcp,udp,rtp,tls', '-probesize', '32', '-analyzeduration', '0', '-rtsp_transport', 'udp', '-timeout', '2500000', '-i', 'rtsps://cam/x',
+        '-map', '0:v:0', '-c:v', 'copy', '-an',
+        '-f', 'hls', '-hls_time', '4', '-hls_list_size', '10',
+        ...HLS_OUT.slice(6),
+      ],
+    ],
+    [
+      'the demo lavfi graph is paced with -re and transcoded',
+      { input: { kind: 'lavfi', graph: 'testsrc2=rate=25' }, plan: { video: 'transcode', audio: 'none' }, transcodePreset: 'ultrafast' },
+      [
+        ...HEAD, '-re', '-f', 'lavfi', '-i', 'testsrc2=rate=25', '-map', '0:v:0',
+        ...X264.map((arg) => (arg === 'veryfast' ? 'ultrafast' : arg)), '-an', ...HLS_OUT,
+      ],
+    ],
+  ])('%s', (_name, overrides, expected) => {
+    expect(buildHlsArgs({ ...rtspJob, ...overrides })).toEqual(expected);
+  });
+
+  it('passes the URL as one argument, so nothing in it is ever read as an option', () => {
+    const url = 'rtsp://cam/x -f lavfi -i file:/etc/passwd;rm -rf /';
+    const args = buildHlsArgs({ ...rtspJob, input: { kind: 'rtsp', url, transport: 'tcp' } });
+    expect(args[args.indexOf('-i') + 1]).toBe(url);
+    expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
+  });
+});

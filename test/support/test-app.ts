@@ -1,0 +1,65 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  services: Services;
+  baseUrl: string;
+  streamDir: string;
+  /** Every log line the daemon wrote, as raw JSON text. */
+  logs: string[];
+  /** Stream folders currently in STREAM_DIR. */
+  streamFolders(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (real FFmpeg, real HTTP on a free port) with a
+ * temporary STREAM_DIR and logs captured in memory.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const streamDir = await mkdtemp(path.join(os.tmpdir(), 'sm-test-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STREAM_DIR: streamDir,
+    LOG_LEVEL: 'debug',
+    STREAM_START_TIMEOUT_SECONDS: '15',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  // The daemon's own logger factory: its serializers are what redaction tests check.
+  const log = createLogger({ level: config.logLevel, destination: sink });
+  const services = await createServices(config, log);
+  const app = await buildApp(config, services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    config,
+    services,
+    baseUrl: `http://127.0.0.1:${port}`,
+    streamDir,
+    logs,
+    streamFolders: async () => (await readdir(streamDir).catch(() => [])).sort(),
+    close: async () => {
+      await app.close();
+      await rm(streamDir, { recursive: true, force: true });
+    },
+  };
+}
