@@ -1,0 +1,214 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { isAlive, waitFor } from '../support/wait-for.js';
+
+let camera: RtspCamera;
+let t: TestApp;
+
+beforeAll(async () => {
+  camera = await startRtspCamera();
+  t = await startTestApp({ CORS_ORIGINS: 'https://app.example' });
+});
+afterAll(async () => {
+  await t?.close();
+  await camera?.stop();
+});
+afterEach(async () => {
+  await t.services.manager.closeAll();
+});
+
+const get = (path: string) => fetch(`${t.baseUrl}${path}`);
+const post = (path: string, body: unknown) =>
+  fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const startQuery = (id: string, url = camera.url, extra = '') =>
+  `/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(url)}${extra}`;
+
+describe('start', () => {
+  it('answers once the playlist is playable, with the seed fields', async () => {
+    const response = await get(startQuery('cam1'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ indicator_id: 'cam1', stream_path: '/streams/cam1/stream.m3u8', status: 'started' });
+
+    const playlist = await get('/streams/cam1/stream.m3u8');
+    expect(playlist.status).toBe(200);
+    expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
+    expect(playlist.headers.get('cache-control')).toBe('no-cache');
+    const text = await playlist.text();
+    const segment = text.split('\n').find((line) => line.endsWith('.ts'));
+    expect(segment).toBeDefined();
+
+    const media = await get(`/streams/cam1/${segment}`);
+    expect(media.status).toBe(200);
+    expect(media.headers.get('content-type')).toBe('video/mp2t');
+    expect(media.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  });
+
+  it('answers "running" to a second start and keeps the same process', async () => {
+    await get(startQuery('cam1'));
+    const pid = t.services.manager.get('cam1')?.pid;
+    const second = await post('/api/stream/start', { indicator_id: 'cam1', rtsp_link: camera.url });
+    expect(await second.json()).toMatchObject({ status: 'running', stream_path: '/streams/cam1/stream.m3u8' });
+    expect(t.services.manager.get('cam1')?.pid).toBe(pid);
+  });
+
+  it('accepts form-encoded bodies, as PHP backends often send', async () => {
+    const response = await fetch(`${t.baseUrl}/api/stream/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ indicator_id: 'form1', rtsp_link: camera.url }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'started' });
+  });
+
+  it('with wait=false answers at once with "starting"', async () => {
+    const response = await get(startQuery('quick', camera.url, '&wait=false'));
+    expect(await response.json()).toEqual({ indicator_id: 'quick', stream_path: '/streams/quick/stream.m3u8', status: 'starting' });
+    await waitFor(async () => (await (await get('/api/stream/status?indicator_id=quick')).json()).state === 'running', {
+      what: 'quick to run',
+    });
+  });
+
+  it('refuses to switch a running id to another source (409)', async () => {
+    await get(startQuery('cam1'));
+    const response = await get(startQuery('cam1', `${camera.url}?other=1`));
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ error: 'source_conflict', message: expect.stringContaining('different source') });
+  });
+
+  it('needs an rtsp_link for an unknown id', async () => {
+    const response = await get('/api/stream/start?indicator_id=nolink');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('rtsp_link is required') });
+  });
+});
+
+describe('status, list, stop', () => {
+  it('reports state, process and source', async () => {
+    await get(startQuery('cam1'));
+    const status = await (await get('/api/stream/status?indicator_id=cam1')).json();
+    expect(status).toMatchObject({
+      indicator_id: 'cam1',
+      state: 'running',
+      stream_path: '/streams/cam1/stream.m3u8',
+      pid: expect.any(Number),
+      restarts: 0,
+      mode: 'copy',
+      source: { video_codec: 'h264', width: 640, height: 360, fps: 25, audio_codec: null },
+      last_error: null,
+    });
+    expect(Date.parse(status.started_at)).not.toBeNaN();
+    expect(Date.parse(status.last_access)).not.toBeNaN();
+
+    const list = await (await get('/api/streams')).json();
+    expect(list.active_streams).toBe(1);
+    expect(list.streams).toEqual([expect.objectContaining({ indicator_id: 'cam1', state: 'running' })]);
+  });
+
+  it('stops the process and removes the folder', async () => {
+    await get(startQuery('cam1'));
+    const pid = t.services.manager.get('cam1')!.pid!;
+    expect(await t.streamFolders()).toEqual(['cam1']);
+    const response = await post('/api/stream/stop', { indicator_id: 'cam1' });
+    expect(await response.json()).toEqual({ indicator_id: 'cam1', status: 'stopped' });
+    expect(isAlive(pid)).toBe(false);
+    expect(await t.streamFolders()).toEqual([]);
+    expect((await get('/streams/cam1/stream.m3u8')).status).toBe(404);
+  });
+
+  it('can start an id again right after stopping it', async () => {
+    await get(startQuery('cam1'));
+    const [, restarted] = await Promise.all([post('/api/stream/stop', { indicator_id: 'cam1' }), get(startQuery('cam1'))]);
+    expect(await restarted.json()).toMatchObject({ status: 'started' });
+    expect((await get('/streams/cam1/stream.m3u8')).status).toBe(200);
+  });
+
+  it('answers 404 for unknown ids', async () => {
+    for (const response of [await post('/api/stream/stop', { indicator_id: 'ghost' }), await get('/api/stream/status?indicator_id=ghost')]) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'stream_not_found' });
+    }
+  });
+});
+
+describe('health and HTTP details', () => {
+  it('reports streams, version, uptime and FFmpeg', async () => {
+    await get(startQuery('cam1'));
+    const health = await (await get('/api/health')).json();
+    expect(health).toMatchObject({
+      status: 'healthy',
+      active_streams: 1,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      uptime_seconds: expect.any(Number),
+      ffmpeg: { found: true, version: expect.any(String) },
+    });
+  });
+
+  it('sends CORS headers for the configured origin only', async () => {
+    const allowed = await fetch(`${t.baseUrl}/api/health`, { headers: { origin: 'https://app.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const other = await fetch(`${t.baseUrl}/api/health`, { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers unknown routes and malformed JSON with JSON errors', async () => {
+    const missing = await get('/api/nope');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'not_found' });
+    const malformed = await fetch(`${t.baseUrl}/api/stream/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"indicator_id": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+  });
+
+  it('serves nothing outside stream folders', async () => {
+    for (const path of ['/streams/../package.json', '/streams/%2e%2e/package.json', '/streams/cam1/../../etc/passwd', '/streams/.run/x.json']) {
+      expect((await get(path)).status).toBe(404);
+    }
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it.each([
+    ['/api/stream/start?indicator_id=../../etc&rtsp_link=rtsp%3A%2F%2Fh%2Fx', 'indicator_id'],
+    ['/api/stream/start?indicator_id=a&rtsp_link=file%3A%2F%2F%2Fetc%2Fpasswd', 'scheme'],
+    ['/api/stream/start?indicator_id=a&rtsp_link=concat%3Artsp%3A%2F%2Fh%7Cfile%3A%2Fetc%2Fpasswd', 'scheme'],
+    ['/api/stream/start?indicator_id=a&rtsp_link=rtsp%3A%2F%2Fh%2Fx%0A-f%20lavfi', 'control'],
+    [`/api/stream/start?indicator_id=a&rtsp_link=rtsp%3A%2F%2Fh%2F${'x'.repeat(3000)}`, 'longer than'],
+    ['/api/stream/start?indicator_id=a&rtsp_link=rtsp%3A%2F%2Fh%2Fx&wait=maybe', 'true or false'],
+  ])('%s → 400', async (path, message) => {
+    const response = await get(path);
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.error).toBe('invalid_request');
+    expect(body.message).toContain(message);
+    expect(t.services.manager.list()).toEqual([]);
+    expect(await t.streamFolders()).toEqual([]);
+  });
+
+  it('never shows camera credentials in responses, status or logs', async () => {
+    const secretCamera = await startRtspCamera({ user: 'admin', password: 's3cr3t-pw' });
+    try {
+      const withCreds = secretCamera.url.replace('rtsp://', 'rtsp://admin:s3cr3t-pw@');
+      const wrongCreds = secretCamera.url.replace('rtsp://', 'rtsp://admin:wr0ng-pw@');
+      const ok = await get(startQuery('secret', withCreds));
+      expect(ok.status).toBe(200);
+      const denied = await get(startQuery('denied', wrongCreds));
+      expect(denied.status).toBe(502);
+      const bodies = [await ok.text(), await denied.text(), await (await get('/api/streams')).text(), await (await get('/api/stream/status?indicator_id=secret')).text()];
+      for (const text of [...bodies, ...t.logs]) {
+        expect(text).not.toContain('s3cr3t-pw');
+        expect(text).not.toContain('wr0ng-pw');
+      }
+      // The request log still shows which camera was asked for, minus the secret.
+      expect(t.logs.some((line) => line.includes('rtsp://***@127.0.0.1'))).toBe(true);
+    } finally {
+      await secretCamera.stop();
+    }
+  });
+});
