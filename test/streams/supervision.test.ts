@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { newestSegment, readPlaylist } from '../../src/streams/playlist.js';
+import { fakeFfmpeg } from '../support/fake-ffmpeg.js';
+import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { isAlive, waitFor } from '../support/wait-for.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(env: Record<string, string> = {}, cameraOptions = {}) {
+  const camera = await startRtspCamera(cameraOptions);
+  cleanups.push(() => camera.stop());
+  const t = await startTestApp({ RESTART_BACKOFF_INITIAL_SECONDS: '0.2', RESTART_BACKOFF_MAX_SECONDS: '1', ...env });
+  cleanups.push(() => t.close());
+  return { camera, t };
+}
+
+async function start(t: TestApp, camera: RtspCamera, id = 'cam') {
+  const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`);
+  expect(response.status).toBe(200);
+  return t.services.manager.get(id)!;
+}
+
+/** Resolves once the playlist has gained `count` new segments. */
+async function segmentsAdvance(t: TestApp, id: string, count: number, timeoutMs = 10_000) {
+  const file = `${t.streamDir}/${id}/stream.m3u8`;
+  const seen = new Set<string>();
+  const first = newestSegment(await readPlaylist(file));
+  await waitFor(
+    async () => {
+      const newest = newestSegment(await readPlaylist(file));
+      if (newest && newest !== first) seen.add(newest);
+      return seen.size >= count;
+    },
+    { timeoutMs, what: `${count} new segments in ${id}` },
+  );
+}
+
+describe('supervision', () => {
+  it('reconnects when the camera drops and comes back, and the stream resumes', async () => {
+    const { camera, t } = await setUp();
+    const stream = await start(t, camera);
+    const port = camera.port;
+
+    await camera.stop();
+    await waitFor(() => stream.state === 'restarting', { what: 'restarting after the camera dropped' });
+    expect(stream.lastError?.cause).toEqual(expect.any(String));
+    // Still restarting (not failed, not gone) while the camera is away.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(stream.state).toBe('restarting');
+
+    const back = await startRtspCamera({ port });
+    cleanups.push(() => back.stop());
+    await waitFor(() => stream.state === 'running', { timeoutMs: 15_000, what: 'running again' });
+    await segmentsAdvance(t, 'cam', 2);
+    expect(stream.restarts).toBeGreaterThanOrEqual(1);
+
+    const playlist = await (await fetch(`${t.baseUrl}/streams/cam/stream.m3u8`)).text();
+    expect(playlist).toContain('#EXT-X-DISCONTINUITY');
+    expect(playlist).not.toContain('#EXT-X-ENDLIST');
+  });
+
+  it('restarts FFmpeg after it crashes', async () => {
+    const { camera, t } = await setUp();
+    const stream = await start(t, camera);
+    const firstPid = stream.pid!;
+    process.kill(firstPid, 'SIGKILL');
+    await waitFor(() => stream.state === 'running' && stream.pid !== undefined && stream.pid !== firstPid, {
+      what: 'a new FFmpeg',
+    });
+    expect(stream.restarts).toBe(1);
+    expect(stream.lastError).toMatchObject({ cause: expect.any(String) });
+    await segmentsAdvance(t, 'cam', 2);
+  });
+
+  it('restarts FFmpeg when the playlist stops advancing (watchdog)', async () => {
+    const { camera, t } = await setUp({ WATCHDOG_TIMEOUT_SECONDS: '3', STOP_GRACE_SECONDS: '0.5' });
+    const stream = await start(t, camera);
+    const frozenPid = stream.pid!;
+    process.kill(frozenPid, 'SIGSTOP'); // alive, but writes nothing: only the watchdog can tell
+    cleanups.push(async () => {
+      if (isAlive(frozenPid)) process.kill(frozenPid, 'SIGKILL');
+    });
+    await waitFor(() => stream.pid !== undefined && stream.pid !== frozenPid && stream.state === 'running', {
+      timeoutMs: 15_000,
+      what: 'the watchdog to replace the frozen FFmpeg',
+    });
+    expect(isAlive(frozenPid)).toBe(false);
+    expect(stream.lastError?.message).toContain('no new segment for 3 s');
+    await segmentsAdvance(t, 'cam', 2);
+  });
+
+  it('keeps draining stderr: a child flooding it never stalls the stream', async () => {
+    const flood = await fakeFfmpeg('flood');
+    cleanups.push(() => flood.remove());
+    const { camera, t } = await setUp({ FFMPEG_PATH: flood.path, LOG_LEVEL: 'info' });
+    const stream = await start(t, camera);
+    // ~1 MB/s of stderr for six segments: an undrained 64 KiB pipe would block within a tenth of a second.
+    await segmentsAdvance(t, 'cam', 6, 15_000);
+    expect(stream.restarts).toBe(0);
+    expect(stream.state).toBe('running');
+  });
+});
+
+describe('FFmpeg failure modes at start', () => {
+  it('an FFmpeg that hangs is killed at the start timeout, leaving nothing behind', async () => {
+    const hang = await fakeFfmpeg('hang');
+    cleanups.push(() => hang.remove());
+    const { camera, t } = await setUp({ FFMPEG_PATH: hang.path, STREAM_START_TIMEOUT_SECONDS: '2', STOP_GRACE_SECONDS: '0.5' });
+    let pid: number | undefined;
+    const watcher = setInterval(() => (pid ??= t.services.manager.get('cam')?.pid), 20);
+    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    clearInterval(watcher);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ error: 'source_timeout', message: 'no playable segment within 2 s' });
+    expect(pid).toEqual(expect.any(Number));
+    expect(isAlive(pid!)).toBe(false);
+    expect(await t.streamFolders()).toEqual([]);
+  });
+
+  it('an FFmpeg that exits at once fails the start with its own last words', async () => {
+    const early = await fakeFfmpeg('exit-early');
+    cleanups.push(() => early.remove());
+    const { camera, t } = await setUp({ FFMPEG_PATH: early.path });
+    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({
+      error: 'ffmpeg_failed',
+      message: 'FFmpeg failed: Conversion failed!',
+      details: { ffmpeg_output: ['[libx264 @ 0x1] Error setting option crf to value nonsense.', 'Conversion failed!'] },
+    });
+    expect(t.services.manager.list()).toEqual([]);
+    expect(await t.streamFolders()).toEqual([]);
+  });
+
+  it('a missing FFmpeg binary is reported as such', async () => {
+    const { camera, t } = await setUp({ FFMPEG_PATH: '/nonexistent/ffmpeg' });
+    const health = await fetch(`${t.baseUrl}/api/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'unhealthy', ffmpeg: { found: false, path: '/nonexistent/ffmpeg' } });
+    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    expect(response.status).toBe(502);
+    expect((await response.json()).message).toContain('/nonexistent/ffmpeg');
+  });
+});
