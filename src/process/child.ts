@@ -41,7 +41,9 @@ export async function spawnChild({ command, args, onStderrLine }: SpawnOptions):
     stderr: 'pipe',
     buffer: false,
     reject: false,
-    cleanup: true,
+    // execa's exit hook (signal-exit) would re-raise SIGTERM before our graceful
+    // shutdown runs; shutdown and the pid records end children instead.
+    cleanup: false,
     // FFmpeg inherits nothing it doesn't need from the daemon's environment.
     extendEnv: false,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' },

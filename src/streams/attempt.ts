@@ -100,5 +100,5 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,98 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DaemonProcess, startDaemonProcess } from '../support/daemon-process.js';
+import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { isAlive, waitFor } from '../support/wait-for.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempStreamDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-daemon-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function daemon(env: Record<string, string>): Promise<DaemonProcess> {
+  const started = await startDaemonProcess(env);
+  cleanups.push(() => started.kill());
+  return started;
+}
+
+async function camera(): Promise<RtspCamera> {
+  const started = await startRtspCamera();
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+/** Starts streams and returns their FFmpeg pids (killed at clean-up should a test fail). */
+async function startStreams(d: DaemonProcess, cam: RtspCamera, ids: string[]): Promise<number[]> {
+  await Promise.all(
+    ids.map(async (id) => {
+      const response = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(cam.url)}`);
+      expect(response.status).toBe(200);
+    }),
+  );
+  const { streams } = (await (await fetch(`${d.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number }> };
+  const pids = streams.map((stream) => stream.pid);
+  cleanups.push(async () => pids.filter(isAlive).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  return pids;
+}
+
+describe('daemon lifecycle', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s stops every FFmpeg, removes the folders and exits 0 within 10 s', async (signal) => {
+    const streamDir = await tempStreamDir();
+    const [d, cam] = await Promise.all([daemon({ STREAM_DIR: streamDir }), camera()]);
+    const pids = await startStreams(d, cam, ['a', 'b', 'c']);
+    expect(pids).toHaveLength(3);
+    expect((await readdir(streamDir)).sort()).toEqual(['.gitkeep', 'a', 'b', 'c'].filter((n) => n !== '.gitkeep'));
+
+    const sentAt = Date.now();
+    d.child.kill(signal);
+    const exit = await d.exited;
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await readdir(streamDir)).toEqual([]);
+  });
+
+  it('after a kill -9, the next start ends the orphaned FFmpeg processes and removes their folders', async () => {
+    const streamDir = await tempStreamDir();
+    const [first, cam] = await Promise.all([daemon({ STREAM_DIR: streamDir }), camera()]);
+    const pids = await startStreams(first, cam, ['x', 'y']);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The orphans live on: that is the situation to recover from.
+    expect(pids.filter(isAlive)).toEqual(pids);
+
+    const second = await daemon({ STREAM_DIR: streamDir });
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), { what: 'orphaned FFmpeg processes to be ended' });
+    expect(await readdir(streamDir)).toEqual([]);
+    expect(second.output.some((line) => line.includes('cleaned up after a previous run'))).toBe(true);
+    expect((await (await fetch(`${second.baseUrl}/api/health`)).json()).active_streams).toBe(0);
+  });
+
+  it('refuses to start with an invalid variable, naming it', async () => {
+    const result = startDaemonProcess({ PORT: 'eighty', HLS_LIST_SIZE: '0' });
+    await expect(result).rejects.toThrow(/PORT/);
+    await expect(result).rejects.toThrow(/HLS_LIST_SIZE/);
+  });
+
+  it('serves the demo camera when enabled, and never takes a source for it from the API', async () => {
+    const streamDir = await tempStreamDir();
+    const d = await daemon({ STREAM_DIR: streamDir, DEMO_ENABLED: 'true' });
+    const response = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=demo`);
+    expect(await response.json()).toMatchObject({ status: 'started', stream_path: '/streams/demo/stream.m3u8' });
+    const status = await (await fetch(`${d.baseUrl}/api/stream/status?indicator_id=demo`)).json();
+    expect(status).toMatchObject({ state: 'running', mode: 'transcode', source: { width: 1280, height: 720 } });
+    cleanups.push(async () => isAlive(status.pid) && process.kill(status.pid, 'SIGKILL'));
+
+    const hijack = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=demo&rtsp_link=${encodeURIComponent('rtsp://elsewhere/x')}`);
+    expect(hijack.status).toBe(409);
+    expect(await (await fetch(`${d.baseUrl}/streams/demo/stream.m3u8`)).text()).toContain('#EXTINF');
+  });
+});
