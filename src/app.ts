@@ -31,7 +31,13 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     }),
   );
   await app.register(
-    healthRoutes({ activeStreams: () => manager.activeCount(), ffmpeg: services.ffmpeg, version: VERSION, startedAt: Date.now() }),
+    healthRoutes({
+      activeStreams: () => manager.activeCount(),
+      ffmpeg: services.ffmpeg,
+      ffprobe: services.ffprobe,
+      version: VERSION,
+      startedAt: Date.now(),
+    }),
   );
   await app.register(
     hlsStatic({

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { detectFfmpeg, type FfmpegInfo } from './ffmpeg/ffmpeg-info.js';
+import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
 import { StreamManager } from './streams/manager.js';
 import { createSourceResolver, type SourceResolver } from './streams/sources.js';
@@ -17,7 +17,8 @@ export interface Services {
   manager: StreamManager;
   resolveSource: SourceResolver;
   pidRecords: PidRecords;
-  ffmpeg: FfmpegInfo;
+  ffmpeg: BinaryInfo;
+  ffprobe: BinaryInfo;
 }
 
 /**
@@ -56,6 +57,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     manager,
     pidRecords,
     resolveSource: createSourceResolver({ demoEnabled: config.demoEnabled, rtspTransport: config.rtspTransport }),
-    ffmpeg: await detectFfmpeg(config.ffmpegPath),
+    ffmpeg: await detectBinary(config.ffmpegPath),
+    ffprobe: await detectBinary(config.ffprobePath),
   };
 }

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { FfmpegInfo } from '../ffmpeg/ffmpeg-info.js';
+import type { BinaryInfo } from '../ffmpeg/binary-info.js';
 
 export interface HealthDeps {
   activeStreams(): number;
-  ffmpeg: FfmpegInfo;
+  ffmpeg: BinaryInfo;
+  ffprobe: BinaryInfo;
   version: string;
   startedAt: number;
 }
 
 export const healthRoutes =
-  ({ activeStreams, ffmpeg, version, startedAt }: HealthDeps): FastifyPluginAsync =>
+  ({ activeStreams, ffmpeg, ffprobe, version, startedAt }: HealthDeps): FastifyPluginAsync =>
   async (app) => {
     app.get('/api/health', async (_request, reply) => {
       const healthy = ffmpeg.found;
@@ -19,6 +20,7 @@ export const healthRoutes =
         version,
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         ffmpeg,
+        ffprobe,
       });
     });
   };
