@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { classifyFailure, type Failure } from '../ffmpeg/failure.js';
 import { InputDumpParser } from '../ffmpeg/input-dump.js';
@@ -37,7 +38,6 @@ export interface AttemptOutcome {
   /** Whether this attempt produced at least one segment. */
   advanced: boolean;
   ranMs: number;
-  stalled: boolean;
 }
 
 /** One FFmpeg run, watched through its playlist, from spawn to exit. */
@@ -96,9 +96,5 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
   const failure: Failure = stalled
     ? { cause: 'source_timeout', message: `no new segment for ${options.watchdogMs / 1000} s` }
     : classifyFailure(stderr);
-  return { exit, failure, stderr, advanced, ranMs: Date.now() - startedAt, stalled };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return { exit, failure, stderr, advanced, ranMs: Date.now() - startedAt };
 }

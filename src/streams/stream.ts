@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
 import { buildHlsArgs, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
@@ -139,7 +140,7 @@ export class Stream {
       this.moveTo('restarting');
       this.restarts += 1;
       this.log.warn({ exit: outcome.exit, cause: outcome.failure.cause, retryInMs: wait }, 'FFmpeg exited; restarting');
-      await sleep(wait, signal);
+      await delay(wait, undefined, { signal }).catch(() => {}); // an abort ends the wait early
     }
   }
 
@@ -216,16 +217,4 @@ function asSourceFailure(error: unknown): SourceFailure {
   return error instanceof SourceFailure
     ? error
     : new SourceFailure({ cause: 'ffmpeg_failed', message: (error as Error).message });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
