@@ -60,6 +60,8 @@ async function withDaemon<T>(body: (start: Starter) => Promise<T>): Promise<T> {
         // The response claims "playable"; trust the file, not the claim.
         const playlist = await readText(path.join(streamDir, id, 'stream.m3u8'));
         return hasSegment(playlist) ? { ok: true, seconds } : { ok: false, reason: 'no #EXTINF after 200' };
+      } catch (error) {
+        return { ok: false, reason: String(error) }; // e.g. Ctrl-C aborting the request
       } finally {
         await fetch(`${base}/api/stream/stop`, {
           method: 'POST',
@@ -149,7 +151,11 @@ async function runScenario(shared: boolean, runs: number, seedRuns: number, daem
       results.seed.push(await startSeed(camera, i));
       process.stderr.write('s');
     }
+    // Raw samples on stderr, so outliers can be spotted without cluttering the Markdown.
     process.stderr.write('\n');
+    for (const [who, list] of Object.entries(results)) {
+      console.error(`  ${who}: ${list.map((r) => (r.ok ? r.seconds.toFixed(2) : 'FAIL')).join(' ')}`);
+    }
   } finally {
     await camera.stop();
   }

@@ -22,7 +22,17 @@ export interface HlsJob {
   ioTimeoutMs: number;
   /** Restarting over a previous run's playlist: mark the seam for players. */
   restart: boolean;
+  /** Sequence number of the first segment; always above any earlier one, so names never repeat. */
+  startNumber: number;
 }
+
+/**
+ * FFmpeg cuts at the first keyframe at least hls_time after the last cut. RTP
+ * timestamps jitter by a tick or two, so a GOP of exactly the target length
+ * often measures a hair short and the cut slips a whole GOP (a 2 s first
+ * segment instead of 1 s). Asking for 90 % keeps cuts on the intended keyframes.
+ */
+const CUT_TOLERANCE = 0.9;
 
 /** The whole FFmpeg command line for one HLS job. Pure: spawning lives elsewhere. */
 export function buildHlsArgs(job: HlsJob): string[] {
@@ -76,17 +86,16 @@ function audioArgs({ plan }: HlsJob): string[] {
   }
 }
 
-function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart }: HlsJob): string[] {
+function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart, startNumber }: HlsJob): string[] {
   // temp_file: players and Nginx never see half-written segments or playlists.
   // omit_endlist: a restart must not tell players the stream has ended.
   const flags = ['delete_segments', 'temp_file', 'omit_endlist', ...(restart ? ['discont_start'] : [])];
   return [
     '-f', 'hls',
-    '-hls_time', String(segmentSeconds),
+    '-hls_time', String(Number((segmentSeconds * CUT_TOLERANCE).toFixed(3))),
     '-hls_list_size', String(listSize),
     '-hls_flags', flags.join('+'),
-    // Epoch-based numbers keep rising across restarts, so segment names never repeat.
-    '-hls_start_number_source', 'epoch',
+    '-start_number', String(startNumber),
     '-hls_segment_filename', path.join(outputDir, SEGMENT_PATTERN),
     path.join(outputDir, PLAYLIST_NAME),
   ];

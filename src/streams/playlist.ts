@@ -38,3 +38,13 @@ export async function readPlaylist(file: string): Promise<Playlist | undefined> 
 export function newestSegment(playlist: Playlist | undefined): string | undefined {
   return playlist?.segments.at(-1)?.uri;
 }
+
+/**
+ * The first segment number for a new FFmpeg run: the epoch second (so numbers
+ * rise across stop and start), but never at or below a segment already listed.
+ */
+export function nextSequenceNumber(previous: Playlist | undefined, nowMs: number): number {
+  const epoch = Math.floor(nowMs / 1000);
+  if (!previous || previous.segments.length === 0) return epoch;
+  return Math.max(epoch, previous.mediaSequence + previous.segments.length);
+}

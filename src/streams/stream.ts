@@ -9,6 +9,7 @@ import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { Backoff, type BackoffOptions } from '../process/backoff.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { type AttemptOutcome, runAttempt } from './attempt.js';
+import { nextSequenceNumber, readPlaylist } from './playlist.js';
 import { snapshotOf, type StreamSnapshot } from './snapshot.js';
 import { canTransition, type StreamState } from './state.js';
 
@@ -144,8 +145,9 @@ export class Stream {
     }
   }
 
-  private runOnce(signal: AbortSignal, replan: AbortController, onPlayable: () => void): Promise<AttemptOutcome> {
+  private async runOnce(signal: AbortSignal, replan: AbortController, onPlayable: () => void): Promise<AttemptOutcome> {
     const playlistPath = path.join(this.dir, PLAYLIST_NAME);
+    const startNumber = nextSequenceNumber(await readPlaylist(playlistPath), Date.now());
     return runAttempt({
       ffmpegPath: this.settings.ffmpegPath,
       args: buildHlsArgs({
@@ -157,6 +159,7 @@ export class Stream {
         transcodePreset: this.settings.transcodePreset,
         ioTimeoutMs: this.settings.ioTimeoutMs,
         restart: this.state !== 'starting',
+        startNumber,
       }),
       playlistPath,
       stopGraceMs: this.settings.stopGraceMs,

@@ -10,6 +10,7 @@ const rtspJob: HlsJob = {
   transcodePreset: 'veryfast',
   ioTimeoutMs: 5000,
   restart: false,
+  startNumber: 1795280000,
 };
 
 const HEAD = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y'];
@@ -19,9 +20,9 @@ const RTSP_INPUT = [
   '-i', 'rtsp://cam.local:554/live',
 ];
 const HLS_OUT = [
-  '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
+  '-f', 'hls', '-hls_time', '0.9', '-hls_list_size', '6',
   '-hls_flags', 'delete_segments+temp_file+omit_endlist',
-  '-hls_start_number_source', 'epoch',
+  '-start_number', '1795280000',
   '-hls_segment_filename', '/srv/streams/cam1/seg_%d.ts',
   '/srv/streams/cam1/stream.m3u8',
 ];
@@ -67,7 +68,7 @@ describe('buildHlsArgs', () => {
         ...HEAD,
         '-protocol_whitelist', 'rtsp,rtsps,tcp,udp,rtp,tls', '-probesize', '32', '-analyzeduration', '0', '-rtsp_transport', 'udp', '-timeout', '2500000', '-i', 'rtsps://cam/x',
         '-map', '0:v:0', '-c:v', 'copy', '-an',
-        '-f', 'hls', '-hls_time', '4', '-hls_list_size', '10',
+        '-f', 'hls', '-hls_time', '3.6', '-hls_list_size', '10',
         ...HLS_OUT.slice(6),
       ],
     ],

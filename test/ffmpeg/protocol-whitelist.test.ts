@@ -27,6 +27,7 @@ describe('FFmpeg protocol whitelist', () => {
           transcodePreset: 'veryfast',
           ioTimeoutMs: 2000,
           restart: false,
+          startNumber: 1,
         });
         const result = await run('ffmpeg', args, { timeout: 10_000 }).then(
           () => ({ code: 0, stderr: '' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newestSegment, parsePlaylist } from '../../src/streams/playlist.js';
+import { newestSegment, nextSequenceNumber, parsePlaylist } from '../../src/streams/playlist.js';
 
 describe('parsePlaylist', () => {
   it('reads the sequence and segments, across a discontinuity', () => {
@@ -18,5 +18,19 @@ describe('parsePlaylist', () => {
   it('has no segments before FFmpeg finished the first one', () => {
     expect(parsePlaylist('#EXTM3U\n#EXT-X-VERSION:3\n').segments).toEqual([]);
     expect(newestSegment(undefined)).toBeUndefined();
+  });
+});
+
+describe('nextSequenceNumber', () => {
+  const now = 1_795_280_000_500;
+  it('starts at the epoch second', () => {
+    expect(nextSequenceNumber(undefined, now)).toBe(1_795_280_000);
+  });
+  it('stays above the segments of a previous run that ran ahead of the clock', () => {
+    const previous = { mediaSequence: 1_795_280_010, segments: [{ uri: 'a.ts', duration: 0.9 }, { uri: 'b.ts', duration: 0.9 }] };
+    expect(nextSequenceNumber(previous, now)).toBe(1_795_280_012);
+  });
+  it('uses the clock when the previous run is behind it', () => {
+    expect(nextSequenceNumber({ mediaSequence: 5, segments: [{ uri: 'a.ts', duration: 1 }] }, now)).toBe(1_795_280_000);
   });
 });
