@@ -31,7 +31,14 @@ if ((${#missing[@]})); then
 fi
 
 # npm ci only when node_modules is missing or older than the lockfile.
+# onnxruntime-node's CPU binaries ship in the package; its postinstall would fetch CUDA ones
+# from outside the npm registry (also set in .npmrc, for plain npm installs).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/fetch-models.sh
+if [[ "${1:-}" == "--test" ]]; then
+  bash scripts/fetch-test-media.sh
 fi

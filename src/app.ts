@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config/config.js';
 import { registerErrorHandlers } from './http/error-handler.js';
+import { detectionRoutes } from './http/detection-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { hlsStatic } from './http/hls-static.js';
 import { streamRoutes } from './http/stream-routes.js';
@@ -28,6 +29,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       manager,
       resolveSource: services.resolveSource,
       sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
+      detectByDefault: config.detection.enabled,
+      detection: () => services.detection.get(),
     }),
   );
   await app.register(
@@ -39,6 +42,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       startedAt: Date.now(),
     }),
   );
+  await app.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
   await app.register(
     hlsStatic({
       streamDir: config.streamDir,
@@ -51,6 +55,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   app.addHook('onClose', async () => {
     sweeper.close();
     await manager.closeAll();
+    await services.detection.close();
   });
   return app;
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import { DetectionProvider } from './detection/detection-provider.js';
 import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
 import { StreamManager } from './streams/manager.js';
@@ -19,6 +20,7 @@ export interface Services {
   pidRecords: PidRecords;
   ffmpeg: BinaryInfo;
   ffprobe: BinaryInfo;
+  detection: DetectionProvider;
 }
 
 /**
@@ -59,5 +61,6 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     resolveSource: createSourceResolver({ demoEnabled: config.demoEnabled, rtspTransport: config.rtspTransport }),
     ffmpeg: await detectBinary(config.ffmpegPath),
     ffprobe: await detectBinary(config.ffprobePath),
+    detection: new DetectionProvider(config.detection, log),
   };
 }

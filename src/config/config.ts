@@ -49,6 +49,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: csv.default(['*']),
   DEMO_ENABLED: envBoolean.default(false),
+  DETECT_ENABLED: envBoolean.default(false),
+  DETECT_MODEL: z.string().min(1).default('./models/blazeface-front-128.onnx'),
+  DETECT_MODEL_TYPE: z.enum(['auto', 'blazeface', 'yolov5', 'yolov8']).default('auto'),
+  DETECT_LABELS: z.string().min(1).optional(),
+  DETECT_FPS: z.coerce.number().gt(0).max(60).default(2),
+  DETECT_KEYFRAMES_ONLY: envBoolean.default(false),
+  DETECT_THREADS: integer(1, 64).default(1),
+  DETECT_BATCH_SIZE: integer(1, 64).default(1),
+  DETECT_BATCH_TIMEOUT_MS: integer(0, 1000).default(10),
+  CONFIDENCE_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
+  IOU_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.45),
+  CAPTURE_DIR: z.string().min(1).optional(),
+  CAPTURE_EVERY_N: integer(1, 1_000_000).default(10),
+  SSE_HEARTBEAT_SECONDS: seconds(1, 3600).default(15),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -75,6 +89,24 @@ export interface Config {
   logLevel: string;
   corsOrigins: string[];
   demoEnabled: boolean;
+  detection: DetectionConfig;
+  sseHeartbeatMs: number;
+}
+
+export interface DetectionConfig {
+  /** The default for streams started without detect=true|false. */
+  enabled: boolean;
+  modelPath: string;
+  modelType: 'blazeface' | 'yolov5' | 'yolov8' | undefined;
+  labelsFile: string | undefined;
+  fps: number;
+  keyframesOnly: boolean;
+  threads: number;
+  batchSize: number;
+  batchTimeoutMs: number;
+  confidenceThreshold: number;
+  iouThreshold: number;
+  capture: { dir: string; everyN: number } | undefined;
 }
 
 /** Thrown for bad configuration; the message names every offending variable. */
@@ -122,5 +154,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS,
     demoEnabled: e.DEMO_ENABLED,
+    detection: {
+      enabled: e.DETECT_ENABLED,
+      modelPath: e.DETECT_MODEL,
+      modelType: e.DETECT_MODEL_TYPE === 'auto' ? undefined : e.DETECT_MODEL_TYPE,
+      labelsFile: e.DETECT_LABELS,
+      fps: e.DETECT_FPS,
+      keyframesOnly: e.DETECT_KEYFRAMES_ONLY,
+      threads: e.DETECT_THREADS,
+      batchSize: e.DETECT_BATCH_SIZE,
+      batchTimeoutMs: e.DETECT_BATCH_TIMEOUT_MS,
+      confidenceThreshold: e.CONFIDENCE_THRESHOLD,
+      iouThreshold: e.IOU_THRESHOLD,
+      capture: e.CAPTURE_DIR ? { dir: e.CAPTURE_DIR, everyN: e.CAPTURE_EVERY_N } : undefined,
+    },
+    sseHeartbeatMs: e.SSE_HEARTBEAT_SECONDS * 1000,
   };
 }

@@ -24,6 +24,17 @@ export interface HlsJob {
   restart: boolean;
   /** Sequence number of the first segment; always above any earlier one, so names never repeat. */
   startNumber: number;
+  /** A second output on the same process: sampled RGB frames on stdout for the detector. */
+  frames?: FrameOutputSpec;
+}
+
+export interface FrameOutputSpec {
+  fps: number;
+  /** The model's input size; frames are letterboxed into it. */
+  width: number;
+  height: number;
+  /** Decode keyframes only (-skip_frame nokey); honoured only while the video is remuxed. */
+  keyframesOnly: boolean;
 }
 
 /**
@@ -46,15 +57,20 @@ export function buildHlsArgs(job: HlsJob): string[] {
     ...videoArgs(job),
     ...audioArgs(job),
     ...hlsOutputArgs(job),
+    ...(job.frames ? frameOutputArgs(job.frames) : []),
   ];
 }
 
-function inputArgs({ input, ioTimeoutMs }: HlsJob): string[] {
+function inputArgs({ input, ioTimeoutMs, frames, plan }: HlsJob): string[] {
   if (input.kind === 'lavfi') {
     // lavfi sources run as fast as the CPU allows; -re paces them like a camera.
     return ['-re', '-f', 'lavfi', '-i', input.graph];
   }
+  // Only the detector decodes when the video is remuxed, so it may skip all but keyframes;
+  // a transcode needs every frame.
+  const skip = frames?.keyframesOnly && plan.video === 'copy' ? ['-skip_frame', 'nokey'] : [];
   return [
+    ...skip,
     '-protocol_whitelist', RTSP_PROTOCOL_WHITELIST,
     // Codecs and sizes come from the camera's SDP; FFmpeg's default analysis
     // holds the first segment back by about a second for nothing.
@@ -99,4 +115,20 @@ function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart, startNumb
     '-hls_segment_filename', path.join(outputDir, SEGMENT_PATTERN),
     path.join(outputDir, PLAYLIST_NAME),
   ];
+}
+
+/**
+ * Frames for the detector: at most `fps` a second (select, unlike fps=, never
+ * duplicates frames when keyframes come slower), scaled into the model's input
+ * with the aspect ratio kept (black bars), as packed RGB on stdout.
+ */
+function frameOutputArgs({ fps, width, height }: FrameOutputSpec): string[] {
+  const interval = Number((1 / fps).toFixed(4));
+  const filters = [
+    `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${interval})'`,
+    `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`,
+    'format=rgb24',
+  ];
+  return ['-map', '0:v:0', '-an', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1'];
 }

@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
+import { DetectionUnavailable } from '../detection/detection-provider.js';
+import { InvalidImage } from '../detection/images.js';
 import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
+import { DetectionNotReady } from './detection-routes.js';
 import { redactText } from '../util/redact.js';
 
 /** The JSON shape of every error the API returns. */
@@ -41,12 +44,21 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       body: { error: error.failure.cause, message: error.message, details: { ffmpeg_output: error.stderr } },
     };
   }
+  if (error instanceof DetectionUnavailable) return { status: 503, body: { error: 'detection_unavailable', message: error.message } };
+  if (error instanceof DetectionNotReady) {
+    return { status: error.code === 'detection_off' ? 409 : 503, body: { error: error.code, message: error.message } };
+  }
+  if (error instanceof InvalidImage) return { status: 400, body: { error: 'invalid_image', message: error.message } };
   const fastifyError = error as FastifyError;
-  if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+  if (fastifyError.statusCode === 415) {
     return {
-      status: fastifyError.statusCode,
-      body: { error: (fastifyError.code ?? 'bad_request').toLowerCase(), message: redactText(fastifyError.message) },
+      status: 415,
+      body: { error: 'unsupported_media_type', message: `unsupported content type; ${redactText(fastifyError.message)}` },
     };
+  }
+  if (fastifyError.statusCode === 413) return { status: 413, body: { error: 'payload_too_large', message: fastifyError.message } };
+  if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+    return { status: fastifyError.statusCode, body: { error: 'bad_request', message: redactText(fastifyError.message) } };
   }
   return { status: 500, body: { error: 'internal_error', message: 'internal error; see the daemon log' } };
 }

@@ -50,6 +50,7 @@ export function startRequestSchema(policy: SourcePolicy) {
     indicator_id: indicatorIdSchema,
     rtsp_link: rtspLinkSchema(policy).optional(),
     wait: flag.default(true),
+    detect: flag.optional(),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { StreamManager } from '../streams/manager.js';
+import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
 import { StreamNotFound } from '../streams/errors.js';
@@ -9,6 +9,10 @@ export interface StreamRoutesDeps {
   manager: StreamManager;
   resolveSource: SourceResolver;
   sourcePolicy: SourcePolicy;
+  /** Streams started without detect=true|false follow this. */
+  detectByDefault: boolean;
+  /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
+  detection(): Promise<FrameConsumer>;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -19,14 +23,15 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
     const start = async (request: FastifyRequest) => {
-      const { indicator_id, rtsp_link, wait } = startSchema.parse(paramsOf(request));
+      const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
       const source = resolveSource(indicator_id, rtsp_link);
-      const { status } = await manager.start(indicator_id, source, wait);
+      const consumer = (detect ?? detectByDefault) ? await detection() : undefined;
+      const { status } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
       return { indicator_id, stream_path: streamPath(indicator_id), status };
     };
     app.get('/api/stream/start', start);

@@ -20,6 +20,8 @@ export interface SpawnOptions {
   args: readonly string[];
   /** Every stderr line. stderr is always drained, so a chatty child never blocks on a full pipe. */
   onStderrLine(line: string): void;
+  /** Every stdout chunk, when the child's stdout is wanted; ignored otherwise. */
+  onStdout?(chunk: Uint8Array): void;
 }
 
 export class SpawnError extends Error {
@@ -33,11 +35,11 @@ export class SpawnError extends Error {
  * Starts a child in a process group of its own (never through a shell), so
  * that stopping it also stops anything it forked.
  */
-export async function spawnChild({ command, args, onStderrLine }: SpawnOptions): Promise<Child> {
+export async function spawnChild({ command, args, onStderrLine, onStdout }: SpawnOptions): Promise<Child> {
   const subprocess = execa(command, args, {
     detached: true,
     stdin: 'ignore',
-    stdout: 'ignore',
+    stdout: onStdout ? 'pipe' : 'ignore',
     stderr: 'pipe',
     buffer: false,
     reject: false,
@@ -56,6 +58,7 @@ export async function spawnChild({ command, args, onStderrLine }: SpawnOptions):
   const pid = subprocess.pid as number;
 
   createInterface({ input: subprocess.stderr, crlfDelay: Infinity }).on('line', onStderrLine);
+  if (onStdout) subprocess.stdout?.on('data', onStdout);
 
   let requested = false;
   const exited: Promise<ExitInfo> = subprocess.then((result) => ({

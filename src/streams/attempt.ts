@@ -29,6 +29,8 @@ export interface AttemptOptions {
   onAdvance(): void;
   /** Once FFmpeg has opened its input and said what it carries. */
   onSourceInfo(info: SourceInfo): void;
+  /** FFmpeg's stdout (the detector's frames), when there is a second output. */
+  onStdout?: (chunk: Uint8Array) => void;
 }
 
 export interface AttemptOutcome {
@@ -49,6 +51,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
   const child = await spawnChild({
     command: options.ffmpegPath,
     args: options.args,
+    onStdout: options.onStdout,
     onStderrLine: (line) => {
       const info = inputDump.push(line);
       if (info) options.onSourceInfo(info);

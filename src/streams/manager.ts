@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { CapacityExceeded, SourceConflict, StreamNotFound } from './errors.js';
 import type { ResolvedSource } from './sources.js';
 import { isActive } from './state.js';
-import { Stream, type StreamDeps, type StreamSettings } from './stream.js';
+import { type FramePipe, Stream, type StreamDeps, type StreamSettings } from './stream.js';
 
 export interface ManagerOptions {
   streamDir: string;
@@ -15,6 +15,20 @@ export interface ManagerOptions {
 }
 
 export type StartStatus = 'started' | 'running' | 'starting' | 'restarting';
+
+/** Where a stream's frames go when detection is on (the detection service). */
+export interface FrameConsumer {
+  attach(id: string, sourceSize: () => { width?: number; height?: number } | undefined): FramePipe;
+}
+
+export interface StartOptions {
+  /** Answer only once the playlist is playable. */
+  wait: boolean;
+  /** Run detection on this stream; undefined: no detection. */
+  detection?: FrameConsumer;
+  /** Whether the caller asked for detection explicitly (a mismatch with a running stream is a conflict). */
+  detectExplicit?: boolean;
+}
 
 /**
  * The in-memory map of streams. Everything that decides whether a stream is
@@ -28,11 +42,15 @@ export class StreamManager {
 
   constructor(private readonly options: ManagerOptions) {}
 
-  async start(id: string, source: ResolvedSource, wait: boolean): Promise<{ status: StartStatus; stream: Stream }> {
+  async start(id: string, source: ResolvedSource, options: StartOptions): Promise<{ status: StartStatus; stream: Stream }> {
+    const { wait, detection } = options;
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'failed') {
       if (existing.sourceKey !== source.key) {
         throw new SourceConflict(id, 'is already running from a different source; stop it first to switch');
+      }
+      if (options.detectExplicit && (existing.frames !== undefined) !== (detection !== undefined)) {
+        throw new SourceConflict(id, `is already running with detection ${existing.frames ? 'on' : 'off'}; stop it first to switch`);
       }
       existing.touch();
       if (wait) await existing.ready;
@@ -40,8 +58,10 @@ export class StreamManager {
     }
     if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
 
-    const stream = new Stream(
-      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id) },
+    let stream: Stream | undefined;
+    const frames = detection?.attach(id, () => stream?.source?.video);
+    stream = new Stream(
+      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id), frames },
       this.options.settings,
       this.options.deps,
     );

@@ -27,6 +27,8 @@ export interface StreamSnapshot {
     audio_codec: string | null;
   } | null;
   last_error: { cause: string; message: string; at: string; ffmpeg_output: string[] } | null;
+  /** Counters and the latest detections, when detection is on for the stream. */
+  detection: unknown;
 }
 
 interface SnapshotSource {
@@ -39,6 +41,7 @@ interface SnapshotSource {
   plan: OutputPlan | undefined;
   source: SourceInfo | undefined;
   lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+  frames: { stats(): unknown } | undefined;
 }
 
 export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
@@ -64,5 +67,6 @@ export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
     last_error: lastError
       ? { cause: lastError.cause, message: lastError.message, at: lastError.at.toISOString(), ffmpeg_output: lastError.stderr }
       : null,
+    detection: stream.frames?.stats() ?? null,
   };
 }

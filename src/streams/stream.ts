@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
-import { buildHlsArgs, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { buildHlsArgs, type FrameOutputSpec, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { Backoff, type BackoffOptions } from '../process/backoff.js';
@@ -31,6 +31,18 @@ export interface StreamDeps {
   log: Logger;
 }
 
+/**
+ * What a stream needs from object detection: the extra FFmpeg output, a fresh
+ * frame pipe for each FFmpeg run (a new process starts on a frame boundary),
+ * the counters for status, and a way to let go.
+ */
+export interface FramePipe {
+  output: FrameOutputSpec;
+  newPipe(): (chunk: Uint8Array) => void;
+  stats(): unknown;
+  close(): void;
+}
+
 export interface StreamInit {
   id: string;
   input: Input;
@@ -39,6 +51,8 @@ export interface StreamInit {
   /** What the source carries when known in advance (the demo); cameras tell FFmpeg on connect. */
   knownSource?: SourceInfo;
   dir: string;
+  /** Present when detection is on for this stream. */
+  frames?: FramePipe;
 }
 
 /**
@@ -60,6 +74,7 @@ export class Stream {
   source: SourceInfo | undefined;
   plan: OutputPlan;
   lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+  readonly frames: FramePipe | undefined;
 
   private readonly input: Input;
   private readonly closed = new AbortController();
@@ -72,6 +87,7 @@ export class Stream {
     this.sourceKey = init.sourceKey;
     this.dir = init.dir;
     this.input = init.input;
+    this.frames = init.frames;
     this.source = init.knownSource;
     // Until the camera says otherwise, assume the common case: H.264 (+ AAC) remuxed as-is.
     this.plan = init.knownSource
@@ -160,7 +176,9 @@ export class Stream {
         ioTimeoutMs: this.settings.ioTimeoutMs,
         restart: this.state !== 'starting',
         startNumber,
+        frames: this.frames?.output,
       }),
+      onStdout: this.frames?.newPipe(),
       playlistPath,
       stopGraceMs: this.settings.stopGraceMs,
       watchdogMs: this.settings.watchdogTimeoutMs,
@@ -205,6 +223,7 @@ export class Stream {
   }
 
   private async cleanUp(): Promise<void> {
+    this.frames?.close();
     await rm(this.dir, { recursive: true, force: true });
     await this.deps.pidRecords.remove(this.id);
   }

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       allowedSchemes: ['rtsp', 'rtsps'],
       corsOrigins: ['*'],
       demoEnabled: false,
+      detection: expect.objectContaining({ enabled: false, modelPath: './models/blazeface-front-128.onnx', modelType: undefined, fps: 2 }),
     });
   });
 
@@ -29,6 +30,9 @@ describe('loadConfig', () => {
       DEMO_ENABLED: 'yes', RTSP_TRANSPORT: 'udp', ALLOWED_SCHEMES: 'rtsps', AUDIO_ENABLED: 'false', AUDIO_TRANSCODE: '0',
       STOP_GRACE_SECONDS: '1.5', RESTART_BACKOFF_INITIAL_SECONDS: '1', RESTART_BACKOFF_MAX_SECONDS: '20', WATCHDOG_TIMEOUT_SECONDS: '12',
       TRANSCODE_PRESET: 'ultrafast', RTSP_LINK_MAX_LENGTH: '512',
+      DETECT_ENABLED: 'true', DETECT_MODEL: '/m/yolo.onnx', DETECT_MODEL_TYPE: 'yolov8', DETECT_LABELS: '/m/labels.txt',
+      DETECT_FPS: '1', DETECT_KEYFRAMES_ONLY: 'true', DETECT_THREADS: '2', DETECT_BATCH_SIZE: '4', DETECT_BATCH_TIMEOUT_MS: '20',
+      CONFIDENCE_THRESHOLD: '0.3', IOU_THRESHOLD: '0.6', CAPTURE_DIR: '/data/capture', CAPTURE_EVERY_N: '5', SSE_HEARTBEAT_SECONDS: '5',
     });
     expect(config).toEqual({
       port: 9000, host: '127.0.0.1', streamDir: '/srv/hls', cleanupDelayMs: 60_000, cleanupIntervalMs: 5000,
@@ -37,6 +41,12 @@ describe('loadConfig', () => {
       ffmpegPath: '/opt/ffmpeg', ffprobePath: '/opt/ffprobe', rtspTransport: 'udp', allowedSchemes: ['rtsps'],
       rtspLinkMaxLength: 512, audio: { enabled: false, transcode: false }, transcodePreset: 'ultrafast',
       logLevel: 'warn', corsOrigins: ['https://a.example', 'https://b.example'], demoEnabled: true,
+      detection: {
+        enabled: true, modelPath: '/m/yolo.onnx', modelType: 'yolov8', labelsFile: '/m/labels.txt', fps: 1, keyframesOnly: true,
+        threads: 2, batchSize: 4, batchTimeoutMs: 20, confidenceThreshold: 0.3, iouThreshold: 0.6,
+        capture: { dir: '/data/capture', everyN: 5 },
+      },
+      sseHeartbeatMs: 5000,
     });
   });
 

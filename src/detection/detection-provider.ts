@@ -1,0 +1,73 @@
+import { access } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { DetectionConfig } from '../config/config.js';
+import { DetectionService } from './detection-service.js';
+import { startDetector } from './detector.js';
+
+export class DetectionUnavailable extends Error {
+  constructor(reason: string) {
+    super(`object detection is unavailable: ${reason}`);
+    this.name = 'DetectionUnavailable';
+  }
+}
+
+/**
+ * Loads the model once, the first time something needs it (or at start-up when
+ * DETECT_ENABLED is set), so a daemon that never detects never pays for it.
+ */
+export class DetectionProvider {
+  private loading: Promise<DetectionService> | undefined;
+  private service: DetectionService | undefined;
+
+  constructor(
+    private readonly config: DetectionConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get(): Promise<DetectionService> {
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined; // the model file may appear later (npm run models)
+      throw error;
+    });
+    return this.loading;
+  }
+
+  /** The service if it is already loaded; never starts loading. */
+  current(): DetectionService | undefined {
+    return this.service;
+  }
+
+  async close(): Promise<void> {
+    const service = await this.loading?.catch(() => undefined);
+    await service?.close();
+  }
+
+  private async load(): Promise<DetectionService> {
+    const { config } = this;
+    await access(config.modelPath).catch(() => {
+      throw new DetectionUnavailable(`model file ${config.modelPath} not found (run npm run models, or set DETECT_MODEL)`);
+    });
+    const detector = await startDetector({
+      modelPath: config.modelPath,
+      kind: config.modelType,
+      threads: config.threads,
+      thresholds: { confidence: config.confidenceThreshold, iou: config.iouThreshold },
+      labelsFile: config.labelsFile,
+    }).catch((error: Error) => {
+      throw new DetectionUnavailable(error.message);
+    });
+    this.log.info({ model: config.modelPath, kind: detector.kind, input: detector.input, labels: detector.labels.length }, 'detection model loaded');
+    this.service = new DetectionService(
+      detector,
+      {
+        fps: config.fps,
+        keyframesOnly: config.keyframesOnly,
+        batchSize: config.batchSize,
+        batchTimeoutMs: config.batchTimeoutMs,
+        capture: config.capture,
+      },
+      this.log.child({ component: 'detection' }),
+    );
+    return this.service;
+  }
+}

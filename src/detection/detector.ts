@@ -1,0 +1,114 @@
+import { Worker } from 'node:worker_threads';
+import type { Thresholds } from './decode.js';
+import { COCO_LABELS, parseNamesMetadata, readLabelsFile } from './labels.js';
+import { readModelMetadata } from './model-metadata.js';
+import type { ModelInput, ModelKind } from './model-kind.js';
+import type { RawDetection } from './types.js';
+import type { StageTiming, WorkerInit, WorkerResponse } from './worker-protocol.js';
+
+export interface DetectorOptions {
+  modelPath: string;
+  kind: ModelKind | undefined;
+  threads: number;
+  thresholds: Thresholds;
+  labelsFile: string | undefined;
+}
+
+export interface DetectionBatch {
+  /** Per frame, normalized to the model input. */
+  detections: RawDetection[][];
+  /** The frames, handed back (they travelled to the worker without a copy). */
+  frames: Uint8Array[];
+  timing: StageTiming;
+}
+
+/** The model, running in a worker thread; one instance serves every camera. */
+export interface Detector {
+  readonly input: ModelInput;
+  readonly kind: ModelKind;
+  readonly labels: readonly string[];
+  /** Packed RGB frames of exactly input.width × input.height; their buffers are transferred. */
+  detect(frames: Uint8Array[]): Promise<DetectionBatch>;
+  close(): Promise<void>;
+}
+
+export class DetectorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DetectorError';
+  }
+}
+
+// Under tsx (npm start, tests) this module is TypeScript and so is the worker beside it.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+/** A worker thread on worker.ts/js; a TypeScript worker first registers tsx's loader inside the thread. */
+function spawnWorker(workerData: WorkerInit): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export async function startDetector(options: DetectorOptions): Promise<Detector> {
+  const init: WorkerInit = { modelPath: options.modelPath, kind: options.kind, threads: options.threads, thresholds: options.thresholds };
+  const worker = spawnWorker(init);
+  const pending = new Map<number, { resolve(batch: DetectionBatch): void; reject(error: Error): void }>();
+  let nextId = 1;
+  let failure: DetectorError | undefined;
+
+  const ready = new Promise<{ input: ModelInput; kind: ModelKind }>((resolve, reject) => {
+    worker.on('message', (message: WorkerResponse) => {
+      if (message.type === 'ready') resolve(message);
+      else if (message.type === 'fatal') reject(new DetectorError(`cannot load model ${options.modelPath}: ${message.message}`));
+      else {
+        const request = pending.get(message.id);
+        pending.delete(message.id);
+        const frames = message.frames.map((buffer) => new Uint8Array(buffer));
+        if (message.type === 'result') request?.resolve({ detections: message.detections, frames, timing: message.timing });
+        else request?.reject(new DetectorError(`inference failed: ${message.message}`));
+      }
+    });
+    const die = (error: Error) => {
+      failure = new DetectorError(`detection worker stopped: ${error.message}`);
+      reject(failure);
+      for (const request of pending.values()) request.reject(failure);
+      pending.clear();
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`exit code ${code}`)));
+  });
+
+  const { input, kind } = await ready.catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  const labels = await resolveLabels(kind, options);
+
+  return {
+    input,
+    kind,
+    labels,
+    detect(frames) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const buffers = frames.map((frame) => frame.buffer as ArrayBuffer);
+        worker.postMessage({ id, frames: buffers }, buffers);
+      });
+    },
+    async close() {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+}
+
+/** A labels file wins, then the model's own `names` metadata, then COCO-80; BlazeFace finds faces. */
+async function resolveLabels(kind: ModelKind, options: DetectorOptions): Promise<string[]> {
+  if (kind === 'blazeface') return ['face'];
+  if (options.labelsFile) return readLabelsFile(options.labelsFile);
+  const names = parseNamesMetadata((await readModelMetadata(options.modelPath)).names);
+  return names ?? COCO_LABELS;
+}

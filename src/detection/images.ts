@@ -1,0 +1,68 @@
+import sharp from 'sharp';
+import { letterbox, type Letterbox } from './letterbox.js';
+import type { Detection } from './types.js';
+
+export class InvalidImage extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidImage';
+  }
+}
+
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png']);
+
+/**
+ * A JPEG or PNG → packed RGB of exactly the model's input size, letterboxed
+ * the same way FFmpeg letterboxes camera frames.
+ */
+export async function imageToModelInput(image: Buffer, width: number, height: number): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
+  const meta = await sharp(image).metadata().catch(() => {
+    throw new InvalidImage('the body is not a readable image');
+  });
+  if (!meta.format || !ACCEPTED_FORMATS.has(meta.format) || !meta.width || !meta.height) {
+    throw new InvalidImage(`expected a JPEG or PNG image, got ${meta.format ?? 'an unknown format'}`);
+  }
+  const box = letterbox(meta.width, meta.height, width, height);
+  const { data } = await sharp(image)
+    .rotate() // honour EXIF orientation, as a viewer would
+    .removeAlpha()
+    .resize(box.contentWidth, box.contentHeight, { fit: 'fill' })
+    .extend({
+      top: box.offsetY,
+      bottom: height - box.contentHeight - box.offsetY,
+      left: box.offsetX,
+      right: width - box.contentWidth - box.offsetX,
+      background: { r: 0, g: 0, b: 0 },
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch((error: Error) => {
+      throw new InvalidImage(`the image cannot be decoded: ${error.message}`);
+    });
+  return { frame: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), letterbox: box };
+}
+
+/** A sampled frame (letterbox bars cropped off) as JPEG, optionally with its detections drawn. */
+export async function frameToJpeg(frame: Uint8Array, box: Letterbox, detections?: Detection[]): Promise<Buffer> {
+  const picture = sharp(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), {
+    raw: { width: box.width, height: box.height, channels: 3 },
+  }).extract({ left: box.offsetX, top: box.offsetY, width: box.contentWidth, height: box.contentHeight });
+  if (!detections?.length) return picture.jpeg({ quality: 85 }).toBuffer();
+  // Compositing needs the cropped picture as its own input.
+  const cropped = await picture.png().toBuffer();
+  return sharp(cropped)
+    .composite([{ input: Buffer.from(boxesSvg(detections, box.contentWidth, box.contentHeight)), top: 0, left: 0 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+function boxesSvg(detections: Detection[], width: number, height: number): string {
+  const escape = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const shapes = detections.map(({ label, score, box }) => {
+    const x = box.x * width;
+    const y = box.y * height;
+    return `<rect x="${x}" y="${y}" width="${box.w * width}" height="${box.h * height}" fill="none" stroke="#00ff66" stroke-width="2"/>` +
+      `<text x="${x + 2}" y="${Math.max(10, y - 3)}" font-family="sans-serif" font-size="11" fill="#00ff66">${escape(label)} ${Math.round(score * 100)}%</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+}

@@ -1,0 +1,65 @@
+import type { Letterbox } from './letterbox.js';
+import type { Detection } from './types.js';
+
+export interface Sample {
+  frame: Uint8Array;
+  arrivedAt: number;
+}
+
+/** How many recent inferences the frame rate is measured over. */
+const FPS_WINDOW = 10;
+
+/** One camera's place in the detection queue: at most one waiting frame, plus its counters. */
+export class StreamSlot {
+  framesIn = 0;
+  inferred = 0;
+  dropped = 0;
+  private pending: Sample | undefined;
+  private inferenceMsTotal = 0;
+  private readonly recent: number[] = [];
+  latest: { sample: Sample; detections: Detection[]; letterbox: Letterbox; at: number } | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly sourceSize: () => { width?: number; height?: number } | undefined,
+  ) {}
+
+  /** A new frame replaces one still waiting; the one replaced is dropped. */
+  offer(sample: Sample): void {
+    this.framesIn += 1;
+    if (this.pending) this.dropped += 1;
+    this.pending = sample;
+  }
+
+  get pendingSince(): number | undefined {
+    return this.pending?.arrivedAt;
+  }
+
+  take(): Sample | undefined {
+    const sample = this.pending;
+    this.pending = undefined;
+    return sample;
+  }
+
+  record(sample: Sample, detections: Detection[], letterbox: Letterbox, inferenceMs: number): void {
+    const now = Date.now();
+    this.inferred += 1;
+    this.inferenceMsTotal += inferenceMs;
+    this.recent.push(now);
+    if (this.recent.length > FPS_WINDOW) this.recent.shift();
+    this.latest = { sample, detections, letterbox, at: now };
+  }
+
+  /** The status fields (snake_case, as the API shows them). */
+  stats() {
+    const span = this.recent.length > 1 ? (this.recent.at(-1)! - this.recent[0]!) / 1000 : 0;
+    return {
+      frames_in: this.framesIn,
+      inferred: this.inferred,
+      dropped: this.dropped,
+      fps: span > 0 ? Math.round(((this.recent.length - 1) / span) * 100) / 100 : 0,
+      mean_inference_ms: this.inferred ? Math.round((this.inferenceMsTotal / this.inferred) * 100) / 100 : null,
+      latest: this.latest ? { at: new Date(this.latest.at).toISOString(), detections: this.latest.detections } : null,
+    };
+  }
+}

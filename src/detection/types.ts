@@ -1,0 +1,20 @@
+/** A box in normalized coordinates (0..1) of whatever frame it refers to. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Detection {
+  label: string;
+  score: number;
+  box: Box;
+}
+
+/** A detection before labels are attached and before the letterbox is undone. */
+export interface RawDetection {
+  classId: number;
+  score: number;
+  box: Box;
+}

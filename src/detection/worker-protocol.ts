@@ -1,0 +1,29 @@
+import type { Thresholds } from './decode.js';
+import type { ModelInput, ModelKind } from './model-kind.js';
+import type { RawDetection } from './types.js';
+
+export interface WorkerInit {
+  modelPath: string;
+  /** undefined: detect from the output shapes. */
+  kind: ModelKind | undefined;
+  threads: number;
+  thresholds: Thresholds;
+}
+
+/** Frames travel as transferred ArrayBuffers (no copy) and come back with the result. */
+export interface WorkerRequest {
+  id: number;
+  frames: ArrayBuffer[];
+}
+
+export interface StageTiming {
+  preMs: number;
+  inferMs: number;
+  postMs: number;
+}
+
+export type WorkerResponse =
+  | { type: 'ready'; input: ModelInput; kind: ModelKind }
+  | { type: 'fatal'; message: string }
+  | { type: 'result'; id: number; frames: ArrayBuffer[]; detections: RawDetection[][]; timing: StageTiming }
+  | { type: 'failed'; id: number; frames: ArrayBuffer[]; message: string };

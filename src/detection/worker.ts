@@ -1,0 +1,47 @@
+// Runs in a worker thread: model inference never blocks the daemon's event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import { decodeOutputs, pixelRangeOf, sliceBatch } from './decode.js';
+import { detectModelKind, type ModelKind, modelInput } from './model-kind.js';
+import { framesToTensor } from './preprocess.js';
+import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+
+async function main(): Promise<void> {
+  const session = await ort.InferenceSession.create(init.modelPath, {
+    intraOpNumThreads: init.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+  const input = modelInput(session.inputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
+  const kind: ModelKind = init.kind ?? detectModelKind(session.outputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
+  const range = pixelRangeOf(kind);
+  post({ type: 'ready', input, kind });
+
+  port.on('message', async (request: WorkerRequest) => {
+    try {
+      const frames = request.frames.map((buffer) => new Uint8Array(buffer));
+      const t0 = performance.now();
+      const data = framesToTensor(frames, input, range);
+      const dims = input.layout === 'nchw' ? [frames.length, 3, input.height, input.width] : [frames.length, input.height, input.width, 3];
+      const t1 = performance.now();
+      const results = await session.run({ [input.name]: new ort.Tensor('float32', data, dims) });
+      const t2 = performance.now();
+      const outputs = session.outputNames.map((name) => ({ data: results[name]!.data as Float32Array, dims: results[name]!.dims }));
+      const detections = frames.map((_, i) => decodeOutputs(kind, outputs.map((o) => sliceBatch(o, i)), input, init.thresholds));
+      const t3 = performance.now();
+      post({ type: 'result', id: request.id, frames: request.frames, detections, timing: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } }, request.frames);
+    } catch (error) {
+      post({ type: 'failed', id: request.id, frames: request.frames, message: (error as Error).message }, request.frames);
+    }
+  });
+}
+
+function post(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+main().catch((error: unknown) => post({ type: 'fatal', message: (error as Error).message }));

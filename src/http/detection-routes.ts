@@ -1,0 +1,96 @@
+import multipart from '@fastify/multipart';
+import { fastifySSE } from '@fastify/sse';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { DetectionProvider } from '../detection/detection-provider.js';
+import type { DetectionEvent } from '../detection/detection-service.js';
+import { frameToJpeg, imageToModelInput, InvalidImage } from '../detection/images.js';
+import { StreamNotFound } from '../streams/errors.js';
+import type { StreamManager } from '../streams/manager.js';
+import { indicatorIdSchema } from './request-schemas.js';
+
+export interface DetectionRoutesDeps {
+  manager: StreamManager;
+  detection: DetectionProvider;
+  heartbeatMs: number;
+}
+
+const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'application/octet-stream'];
+
+export class DetectionNotReady extends Error {
+  constructor(
+    readonly code: 'detection_off' | 'no_frame_yet',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DetectionNotReady';
+  }
+}
+
+const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
+const snapshotQuery = z.object({
+  indicator_id: indicatorIdSchema,
+  boxes: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
+});
+
+export const detectionRoutes =
+  ({ manager, detection, heartbeatMs }: DetectionRoutesDeps): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
+    await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
+    app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PREDICT_MAX_BYTES }, (_request, body, done) => done(null, body));
+
+    // Server-Sent Events of detections: one stream's, or every stream's without indicator_id.
+    app.get('/api/stream/events', { sse: 'only' }, async (request, reply) => {
+      const { indicator_id } = eventsQuery.parse(request.query);
+      const service = await detection.get();
+      let sending = false;
+      // A slow client skips events rather than piling them up: detections are only worth their newest.
+      const unsubscribe = service.subscribe(indicator_id, (event: DetectionEvent) => {
+        if (sending || !reply.sse.isConnected) return;
+        sending = true;
+        reply.sse
+          .send({ event: 'detection', data: event })
+          .catch(() => {})
+          .finally(() => {
+            sending = false;
+          });
+      });
+      reply.sse.onClose(unsubscribe);
+      reply.sse.keepAlive();
+      reply.sse.sendHeaders();
+    });
+
+    app.post('/api/predict', async (request) => {
+      const service = await detection.get();
+      const image = await readImageBody(request);
+      const { width, height } = service.detector.input;
+      const { frame, letterbox } = await imageToModelInput(image, width, height);
+      const { detections, inferenceMs } = await service.detectImage(frame, letterbox);
+      return { detections, inference_ms: Math.round(inferenceMs * 100) / 100, model: { kind: service.detector.kind, width, height } };
+    });
+
+    app.get('/api/stream/snapshot', async (request, reply) => {
+      const { indicator_id, boxes } = snapshotQuery.parse(request.query);
+      const stream = manager.get(indicator_id);
+      if (!stream) throw new StreamNotFound(indicator_id);
+      if (!stream.frames) throw new DetectionNotReady('detection_off', `stream ${indicator_id} runs without detection; start it with detect=true`);
+      const latest = detection.current()?.slot(indicator_id)?.latest;
+      if (!latest) throw new DetectionNotReady('no_frame_yet', `no frame of stream ${indicator_id} has been analysed yet; try again shortly`);
+      const jpeg = await frameToJpeg(latest.sample.frame, latest.letterbox, boxes ? latest.detections : undefined);
+      return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+    });
+  };
+
+/** The image of a predict call: a raw JPEG/PNG body, or the first file of a multipart form. */
+async function readImageBody(request: FastifyRequest): Promise<Buffer> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (!file) throw new InvalidImage('the multipart body holds no file');
+    return file.toBuffer();
+  }
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new InvalidImage('the body is empty');
+  return body;
+}
