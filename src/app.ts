@@ -19,6 +19,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     // Players fetch a playlist every second; logging each would drown everything else.
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/streams/') }),
     bodyLimit: 64 * 1024,
+    // Event streams never go idle; without this, closing would wait for every SSE client to leave.
+    forceCloseConnections: true,
   });
   registerErrorHandlers(app);
 

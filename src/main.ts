@@ -25,6 +25,14 @@ async function main(): Promise<void> {
   const services = await createServices(config, log);
   if (!services.ffmpeg.found) log.error({ path: config.ffmpegPath }, 'FFmpeg not found; streams cannot start');
 
+  if (config.detection.enabled) {
+    // Every stream will want the model: load it now, and refuse to run without it.
+    await services.detection.get().catch((error: Error) => {
+      process.stderr.write(`stream-manager: DETECT_ENABLED=true but ${error.message}\n`);
+      process.exit(78);
+    });
+  }
+
   const leftovers = await cleanUpLeftovers(config.streamDir, services.pidRecords);
   if (leftovers.killedPids.length || leftovers.removedDirs.length) {
     log.warn(leftovers, 'cleaned up after a previous run that did not shut down');

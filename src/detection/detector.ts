@@ -4,7 +4,10 @@ import { COCO_LABELS, parseNamesMetadata, readLabelsFile } from './labels.js';
 import { readModelMetadata } from './model-metadata.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
 import type { RawDetection } from './types.js';
-import type { StageTiming, WorkerInit, WorkerResponse } from './worker-protocol.js';
+import type { StageTiming, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+
+/** How long closing waits for an inference in progress before terminating the thread anyway. */
+const CLOSE_TIMEOUT_MS = 8000;
 
 export interface DetectorOptions {
   modelPath: string;
@@ -95,12 +98,18 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         const buffers = frames.map((frame) => frame.buffer as ArrayBuffer);
-        worker.postMessage({ id, frames: buffers }, buffers);
+        worker.postMessage({ type: 'detect', id, frames: buffers } satisfies WorkerRequest, buffers);
       });
     },
     async close() {
+      if (failure) return; // the thread is gone already
       worker.removeAllListeners('exit');
-      await worker.terminate();
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+      // A run can take seconds on a slow model; wait for it rather than kill onnxruntime mid-run.
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      await exited; // terminate() ends in 'exit' too
+      clearTimeout(timer);
     },
   };
 }

@@ -9,6 +9,14 @@ export class InvalidImage extends Error {
   }
 }
 
+/** A predict body of a type that cannot be an image. */
+export class UnsupportedImageType extends Error {
+  constructor(contentType: string | undefined) {
+    super(`expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream) or a multipart form with one, got ${contentType ?? 'no content type'}`);
+    this.name = 'UnsupportedImageType';
+  }
+}
+
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png']);
 
 /**

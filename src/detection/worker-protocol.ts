@@ -11,10 +11,10 @@ export interface WorkerInit {
 }
 
 /** Frames travel as transferred ArrayBuffers (no copy) and come back with the result. */
-export interface WorkerRequest {
-  id: number;
-  frames: ArrayBuffer[];
-}
+export type WorkerRequest =
+  | { type: 'detect'; id: number; frames: ArrayBuffer[] }
+  /** Finish the run in progress, release the session, end the thread. */
+  | { type: 'close' };
 
 export interface StageTiming {
   preMs: number;

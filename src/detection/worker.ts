@@ -21,7 +21,21 @@ async function main(): Promise<void> {
   const range = pixelRangeOf(kind);
   post({ type: 'ready', input, kind });
 
-  port.on('message', async (request: WorkerRequest) => {
+  // Runs go one after another; closing waits for the one in progress, because
+  // terminating a thread inside onnxruntime aborts the whole process.
+  let queue = Promise.resolve();
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'close') {
+      queue = queue.then(async () => {
+        await session.release();
+        port.close();
+      });
+      return;
+    }
+    queue = queue.then(() => detect(request));
+  });
+
+  async function detect(request: Extract<WorkerRequest, { type: 'detect' }>): Promise<void> {
     try {
       const frames = request.frames.map((buffer) => new Uint8Array(buffer));
       const t0 = performance.now();
@@ -37,7 +51,7 @@ async function main(): Promise<void> {
     } catch (error) {
       post({ type: 'failed', id: request.id, frames: request.frames, message: (error as Error).message }, request.frames);
     }
-  });
+  }
 }
 
 function post(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DetectionProvider } from '../detection/detection-provider.js';
 import type { DetectionEvent } from '../detection/detection-service.js';
-import { frameToJpeg, imageToModelInput, InvalidImage } from '../detection/images.js';
+import { frameToJpeg, imageToModelInput, InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import { indicatorIdSchema } from './request-schemas.js';
@@ -91,6 +91,7 @@ async function readImageBody(request: FastifyRequest): Promise<Buffer> {
     return file.toBuffer();
   }
   const body = request.body;
-  if (!Buffer.isBuffer(body) || body.length === 0) throw new InvalidImage('the body is empty');
+  if (!Buffer.isBuffer(body)) throw new UnsupportedImageType(request.headers['content-type']);
+  if (body.length === 0) throw new InvalidImage('the body is empty');
   return body;
 }

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { DetectionUnavailable } from '../detection/detection-provider.js';
-import { InvalidImage } from '../detection/images.js';
+import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
 import { DetectionNotReady } from './detection-routes.js';
 import { redactText } from '../util/redact.js';
@@ -49,6 +49,7 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     return { status: error.code === 'detection_off' ? 409 : 503, body: { error: error.code, message: error.message } };
   }
   if (error instanceof InvalidImage) return { status: 400, body: { error: 'invalid_image', message: error.message } };
+  if (error instanceof UnsupportedImageType) return { status: 415, body: { error: 'unsupported_media_type', message: error.message } };
   const fastifyError = error as FastifyError;
   if (fastifyError.statusCode === 415) {
     return {

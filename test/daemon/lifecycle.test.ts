@@ -96,3 +96,22 @@ describe('daemon lifecycle', () => {
     expect(await (await fetch(`${d.baseUrl}/streams/demo/stream.m3u8`)).text()).toContain('#EXTINF');
   });
 });
+
+describe('daemon lifecycle with detection', () => {
+  it('shuts down within 10 s with an event stream open and the model loaded', async () => {
+    const streamDir = await tempStreamDir();
+    const [d, cam] = await Promise.all([daemon({ STREAM_DIR: streamDir, DETECT_ENABLED: 'true' }), camera()]);
+    const pids = await startStreams(d, cam, ['a']);
+    const events = await fetch(`${d.baseUrl}/api/stream/events`, { headers: { accept: 'text/event-stream' } });
+    expect(events.status).toBe(200);
+    const reader = events.body!.getReader();
+    await reader.read(); // the stream is open and flowing
+
+    const sentAt = Date.now();
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    expect(pids.filter(isAlive)).toEqual([]);
+    await reader.cancel().catch(() => {});
+  });
+});
