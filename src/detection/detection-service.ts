@@ -69,8 +69,8 @@ export class DetectionService {
     return {
       output: this.output,
       newPipe: () => {
-        const cutter = new FrameCutter(frameSize, (frame, arrivedAt) => {
-          slot.offer({ frame, arrivedAt });
+        const cutter = new FrameCutter(frameSize, (frame, arrivedAt, readMs) => {
+          slot.offer({ frame, arrivedAt, readMs });
           this.pump();
         });
         return (chunk) => cutter.push(chunk);
@@ -125,12 +125,20 @@ export class DetectionService {
       if (batch.length === 0) return;
       try {
         const result = await this.detector.detect(batch.map(({ sample }) => sample.frame));
-        const perFrameMs = result.timing.inferMs / batch.length;
+        const { timing } = result;
+        const perFrameMs = timing.inferMs / batch.length;
         batch.forEach(({ slot, sample }, i) => {
+          const labelStarted = performance.now();
           const frame = result.frames[i]!;
           const box = this.letterboxFor(slot);
           const detections = this.label(result.detections[i] ?? [], box);
-          slot.record({ ...sample, frame }, detections, box, perFrameMs);
+          const labelMs = performance.now() - labelStarted;
+          slot.record({ ...sample, frame }, detections, box, {
+            read: sample.readMs,
+            pre: timing.preMs / batch.length,
+            model: perFrameMs,
+            post: timing.postMs / batch.length + labelMs,
+          });
           this.capture(slot, frame, box, detections);
           this.events.emit('detection', {
             indicator_id: slot.id,

@@ -7,10 +7,12 @@
 export class FrameCutter {
   private frame: Uint8Array;
   private filled = 0;
+  private readMs = 0;
 
   constructor(
     private readonly frameSize: number,
-    private readonly onFrame: (frame: Uint8Array, arrivedAt: number) => void,
+    /** readMs: time spent copying this frame's bytes out of the pipe. */
+    private readonly onFrame: (frame: Uint8Array, arrivedAt: number, readMs: number) => void,
   ) {
     this.frame = new Uint8Array(frameSize);
   }
@@ -18,15 +20,19 @@ export class FrameCutter {
   push(chunk: Uint8Array): void {
     let offset = 0;
     while (offset < chunk.length) {
+      const started = performance.now();
       const take = Math.min(this.frameSize - this.filled, chunk.length - offset);
       this.frame.set(chunk.subarray(offset, offset + take), this.filled);
       this.filled += take;
       offset += take;
+      this.readMs += performance.now() - started;
       if (this.filled === this.frameSize) {
         const complete = this.frame;
+        const readMs = this.readMs;
         this.frame = new Uint8Array(this.frameSize);
         this.filled = 0;
-        this.onFrame(complete, Date.now());
+        this.readMs = 0;
+        this.onFrame(complete, Date.now(), readMs);
       }
     }
   }

@@ -19,7 +19,7 @@ describe('FrameCutter', () => {
 describe('StreamSlot', () => {
   it('keeps only the newest waiting frame and counts the ones it drops', () => {
     const slot = new StreamSlot('cam', () => undefined);
-    for (let i = 0; i < 5; i++) slot.offer({ frame: Uint8Array.of(i), arrivedAt: 1000 + i });
+    for (let i = 0; i < 5; i++) slot.offer({ frame: Uint8Array.of(i), arrivedAt: 1000 + i, readMs: 0 });
     expect(slot.take()?.frame[0]).toBe(4);
     expect(slot.take()).toBeUndefined();
     expect(slot.stats()).toMatchObject({ frames_in: 5, dropped: 4, inferred: 0 });
