@@ -2,7 +2,10 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# onnxruntime-node's CPU binaries ship in the package; skip its CUDA download.
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund
+COPY scripts/fetch-models.sh scripts/
+RUN bash scripts/fetch-models.sh
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
@@ -10,6 +13,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/models ./models
 COPY package.json tsconfig.json ./
 COPY src ./src
 ENV NODE_ENV=production \

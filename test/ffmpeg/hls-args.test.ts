@@ -84,6 +84,32 @@ describe('buildHlsArgs', () => {
     expect(buildHlsArgs({ ...rtspJob, ...overrides })).toEqual(expected);
   });
 
+  const FRAMES_OUT = [
+    '-map', '0:v:0', '-an',
+    '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t,0.5)',scale=128:128:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=128:128:(ow-iw)/2:(oh-ih)/2,format=rgb24",
+    '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1',
+  ];
+
+  it.each<[string, Partial<HlsJob>, string[]]>([
+    [
+      'detection adds a second output of sampled, letterboxed RGB frames on stdout',
+      { frames: { fps: 2, width: 128, height: 128, keyframesOnly: false } },
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT, ...FRAMES_OUT],
+    ],
+    [
+      'keyframe-only decoding while the video is remuxed',
+      { frames: { fps: 2, width: 128, height: 128, keyframesOnly: true } },
+      [...HEAD, '-skip_frame', 'nokey', ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT, ...FRAMES_OUT],
+    ],
+    [
+      'but never while transcoding, which needs every frame',
+      { plan: { video: 'transcode', audio: 'none' }, frames: { fps: 2, width: 128, height: 128, keyframesOnly: true } },
+      [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', ...X264, '-an', ...HLS_OUT, ...FRAMES_OUT],
+    ],
+  ])('%s', (_name, overrides, expected) => {
+    expect(buildHlsArgs({ ...rtspJob, ...overrides })).toEqual(expected);
+  });
+
   it('passes the URL as one argument, so nothing in it is ever read as an option', () => {
     const url = 'rtsp://cam/x -f lavfi -i file:/etc/passwd;rm -rf /';
     const args = buildHlsArgs({ ...rtspJob, input: { kind: 'rtsp', url, transport: 'tcp' } });
