@@ -33,18 +33,30 @@ export function constantOutputModel(options: ConstantModelOptions): Uint8Array {
     onnx.NodeProto.create({ opType: op, input: inputs, output: [output], name: output, attribute });
   const keepdims0 = onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 });
 
-  const initializer = [tensor('table', options.outputDims, options.output), tensor('zero', [], [0])];
-  const nodes = [node('ReduceMean', ['images'], 'mean', [keepdims0]), node('Mul', ['mean', 'zero'], 'nothing')];
-  let last = 'nothing';
+  const axes = onnx.AttributeProto.create({ name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 2, 3] });
+  const initializer = [
+    tensor('table', options.outputDims, options.output),
+    tensor('zero', [], [0]),
+    onnx.TensorProto.create({ name: 'lastAxis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [3] }),
+  ];
+  // zeros = 0 × mean(image), shaped [N, 1, 1]: depends on the input and broadcasts the table to the batch.
+  const nodes = [
+    node('ReduceMean', ['images'], 'mean', [axes]),
+    node('Squeeze', ['mean', 'lastAxis'], 'mean3'),
+    node('Mul', ['mean3', 'zero'], 'zeros'),
+    node('Add', ['table', 'zeros'], options.slowMatMuls ? 'quick' : 'output'),
+  ];
   if (options.slowMatMuls) {
     const n = 1024;
     initializer.push(tensor('seed', [n, n], new Array(n * n).fill(1)), tensor('weights', [n, n], new Array(n * n).fill(1 / n)));
-    nodes.push(node('Add', ['seed', 'nothing'], 'x0'));
+    nodes.push(node('ReduceMean', ['zeros'], 'zero1', [keepdims0]), node('Add', ['seed', 'zero1'], 'x0'));
     for (let k = 0; k < options.slowMatMuls; k++) nodes.push(node('MatMul', [`x${k}`, 'weights'], `x${k + 1}`));
-    nodes.push(node('ReduceMean', [`x${options.slowMatMuls}`], 'busy', [keepdims0]), node('Mul', ['busy', 'zero'], 'busyNothing'));
-    last = 'busyNothing';
+    nodes.push(
+      node('ReduceMean', [`x${options.slowMatMuls}`], 'busy', [keepdims0]),
+      node('Mul', ['busy', 'zero'], 'busyZero'),
+      node('Add', ['quick', 'busyZero'], 'output'),
+    );
   }
-  nodes.push(node('Add', ['table', last], 'output'));
 
   const dim = (value: number | string) => (typeof value === 'string' ? { dimParam: value } : { dimValue: value });
   const valueInfo = (name: string, dims: Array<number | string>) =>
@@ -62,7 +74,7 @@ export function constantOutputModel(options: ConstantModelOptions): Uint8Array {
       node: nodes,
       initializer,
       input: [valueInfo('images', [options.dynamicBatch ? 'batch' : 1, 3, height, width])],
-      output: [valueInfo('output', options.outputDims)],
+      output: [valueInfo('output', [options.dynamicBatch ? 'batch' : 1, ...options.outputDims.slice(1)])],
     },
   });
   return onnx.ModelProto.encode(model).finish();
