@@ -33,6 +33,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
       detectByDefault: config.detection.enabled,
       detection: () => services.detection.get(),
+      observer: services.metrics,
     }),
   );
   await app.register(
@@ -44,11 +45,17 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       startedAt: Date.now(),
     }),
   );
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(services.metrics.registry.contentType).send(await services.metrics.render()),
+  );
   await app.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
   await app.register(
     hlsStatic({
       streamDir: config.streamDir,
-      onPlaylistRequest: (id) => manager.touch(id),
+      onPlaylistRequest: (id) => {
+        // Only known streams get a series: unknown ids must not grow the metrics.
+        if (manager.touch(id)) services.metrics.playlistRequested(id);
+      },
       segmentMaxAgeSeconds: 3600,
     }),
   );

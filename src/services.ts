@@ -7,7 +7,9 @@ import type { Config } from './config/config.js';
 import { DetectionProvider } from './detection/detection-provider.js';
 import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
+import { Metrics } from './metrics/metrics.js';
 import { StreamManager } from './streams/manager.js';
+import type { Stream } from './streams/stream.js';
 import { createSourceResolver, type SourceResolver } from './streams/sources.js';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
@@ -21,6 +23,7 @@ export interface Services {
   ffmpeg: BinaryInfo;
   ffprobe: BinaryInfo;
   detection: DetectionProvider;
+  metrics: Metrics;
 }
 
 /**
@@ -36,7 +39,18 @@ export function pidRecordDir(streamDir: string): string {
 export async function createServices(config: Config, log: Logger): Promise<Services> {
   await mkdir(config.streamDir, { recursive: true });
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
-  const manager = new StreamManager({
+  // The manager and the detection provider exist before the metrics read them; the closures see them later.
+  let manager: StreamManager | undefined;
+  let detection: DetectionProvider | undefined;
+  const metrics = new Metrics({
+    streamStates: () => countByState(manager?.list() ?? []),
+    detectionFps: () =>
+      (manager?.list() ?? []).flatMap((stream) => {
+        const slot = detection?.current()?.slot(stream.id);
+        return slot ? [{ id: stream.id, fps: slot.stats().fps }] : [];
+      }),
+  });
+  manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
     maxStreams: config.maxStreams,
     idleTimeoutMs: config.cleanupDelayMs,
@@ -52,8 +66,10 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       ioTimeoutMs: Math.min(RTSP_IO_TIMEOUT_MS, config.watchdogTimeoutMs),
       restartBackoff: config.restartBackoff,
     },
-    deps: { log, pidRecords },
+    deps: { log, pidRecords, observer: metrics },
+    observer: metrics,
   });
+  detection = new DetectionProvider(config.detection, log, metrics);
   return {
     log,
     manager,
@@ -61,6 +77,14 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     resolveSource: createSourceResolver({ demoEnabled: config.demoEnabled, rtspTransport: config.rtspTransport }),
     ffmpeg: await detectBinary(config.ffmpegPath),
     ffprobe: await detectBinary(config.ffprobePath),
-    detection: new DetectionProvider(config.detection, log),
+    detection,
+    metrics,
   };
+}
+
+/** Every state, zero included, so dashboards see a series for each. */
+function countByState(streams: Stream[]): Record<string, number> {
+  const counts: Record<string, number> = { starting: 0, running: 0, restarting: 0, failed: 0 };
+  for (const stream of streams) counts[stream.state] = (counts[stream.state] ?? 0) + 1;
+  return counts;
 }

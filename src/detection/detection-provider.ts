@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { DetectionConfig } from '../config/config.js';
+import type { DetectionObserver } from '../metrics/metrics.js';
 import { DetectionService } from './detection-service.js';
 import { startDetector } from './detector.js';
 
@@ -22,6 +23,7 @@ export class DetectionProvider {
   constructor(
     private readonly config: DetectionConfig,
     private readonly log: Logger,
+    private readonly observer?: DetectionObserver,
   ) {}
 
   get(): Promise<DetectionService> {
@@ -67,6 +69,7 @@ export class DetectionProvider {
         capture: config.capture,
       },
       this.log.child({ component: 'detection' }),
+      this.observer,
     );
     return this.service;
   }

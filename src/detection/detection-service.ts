@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { DetectionObserver } from '../metrics/metrics.js';
 import type { FrameOutputSpec } from '../ffmpeg/hls-args.js';
 import { writeCapture } from './capture.js';
 import type { Detector } from './detector.js';
@@ -16,7 +17,6 @@ export interface DetectionSettings {
   /** Dataset capture: every Nth analysed frame of a stream, written under dir. */
   capture: { dir: string; everyN: number } | undefined;
 }
-
 
 /** One event per analysed frame, as sent over Server-Sent Events. */
 export interface DetectionEvent {
@@ -52,6 +52,7 @@ export class DetectionService {
     readonly detector: Detector,
     private readonly settings: DetectionSettings,
     private readonly log: Logger,
+    private readonly observer: DetectionObserver = { inferred() {}, dropped() {} },
   ) {
     this.events.setMaxListeners(0);
   }
@@ -70,7 +71,7 @@ export class DetectionService {
       output: this.output,
       newPipe: () => {
         const cutter = new FrameCutter(frameSize, (frame, arrivedAt, readMs) => {
-          slot.offer({ frame, arrivedAt, readMs });
+          if (slot.offer({ frame, arrivedAt, readMs })) this.observer.dropped(id);
           this.pump();
         });
         return (chunk) => cutter.push(chunk);
@@ -140,6 +141,7 @@ export class DetectionService {
             post: timing.postMs / batch.length + labelMs,
           });
           this.capture(slot, frame, box, detections);
+          this.observer.inferred(slot.id, perFrameMs / 1000);
           this.events.emit('detection', {
             indicator_id: slot.id,
             ts: new Date().toISOString(),

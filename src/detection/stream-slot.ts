@@ -34,11 +34,13 @@ export class StreamSlot {
     readonly sourceSize: () => { width?: number; height?: number } | undefined,
   ) {}
 
-  /** A new frame replaces one still waiting; the one replaced is dropped. */
-  offer(sample: Sample): void {
+  /** A new frame replaces one still waiting; the one replaced is dropped. Returns whether one was. */
+  offer(sample: Sample): boolean {
     this.framesIn += 1;
-    if (this.pending) this.dropped += 1;
+    const dropped = this.pending !== undefined;
+    if (dropped) this.dropped += 1;
     this.pending = sample;
+    return dropped;
   }
 
   get pendingSince(): number | undefined {

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { SourceFailure } from '../ffmpeg/failure.js';
+import type { StreamObserver } from '../metrics/metrics.js';
 import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
@@ -13,6 +15,7 @@ export interface StreamRoutesDeps {
   detectByDefault: boolean;
   /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
   detection(): Promise<FrameConsumer>;
+  observer: Pick<StreamObserver, 'startFinished'>;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -23,7 +26,7 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
@@ -31,8 +34,16 @@ export const streamRoutes =
       const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
       const source = resolveSource(indicator_id, rtsp_link);
       const consumer = (detect ?? detectByDefault) ? await detection() : undefined;
-      const { status } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
-      return { indicator_id, stream_path: streamPath(indicator_id), status };
+      const startedAt = performance.now();
+      try {
+        const { status } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
+        // Only a start that spawned FFmpeg and waited for it measures start-up time.
+        observer.startFinished(status === 'started' ? 'started' : 'joined', (performance.now() - startedAt) / 1000);
+        return { indicator_id, stream_path: streamPath(indicator_id), status };
+      } catch (error) {
+        if (error instanceof SourceFailure) observer.startFinished('failed', (performance.now() - startedAt) / 1000, error.failure.cause);
+        throw error;
+      }
     };
     app.get('/api/stream/start', start);
     app.post('/api/stream/start', start);

@@ -26,7 +26,7 @@ export interface AttemptOptions {
   log: Logger;
   onSpawn(pid: number): void;
   /** Each time a new segment appears in the playlist. */
-  onAdvance(): void;
+  onAdvance(segment: string): void;
   /** Once FFmpeg has opened its input and said what it carries. */
   onSourceInfo(info: SourceInfo): void;
   /** FFmpeg's stdout (the detector's frames), when there is a second output. */
@@ -40,6 +40,8 @@ export interface AttemptOutcome {
   /** Whether this attempt produced at least one segment. */
   advanced: boolean;
   ranMs: number;
+  /** The watchdog stopped it. */
+  stalled: boolean;
 }
 
 /** One FFmpeg run, watched through its playlist, from spawn to exit. */
@@ -81,7 +83,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
         last = newest;
         lastAdvanceAt = Date.now();
         advanced = true;
-        options.onAdvance();
+        options.onAdvance(newest);
       } else if (Date.now() - lastAdvanceAt > options.watchdogMs && !stalled) {
         stalled = true;
         log.warn({ pid: child.pid, stalledMs: Date.now() - lastAdvanceAt }, 'playlist stopped advancing; restarting FFmpeg');
@@ -99,5 +101,5 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
   const failure: Failure = stalled
     ? { cause: 'source_timeout', message: `no new segment for ${options.watchdogMs / 1000} s` }
     : classifyFailure(stderr);
-  return { exit, failure, stderr, advanced, ranMs: Date.now() - startedAt };
+  return { exit, failure, stderr, advanced, ranMs: Date.now() - startedAt, stalled };
 }

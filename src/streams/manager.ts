@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { StreamObserver } from '../metrics/metrics.js';
 import { CapacityExceeded, SourceConflict, StreamNotFound } from './errors.js';
 import type { ResolvedSource } from './sources.js';
 import { isActive } from './state.js';
@@ -12,6 +13,7 @@ export interface ManagerOptions {
   settings: StreamSettings;
   deps: StreamDeps;
   log: Logger;
+  observer: Pick<StreamObserver, 'streamRemoved'>;
 }
 
 export type StartStatus = 'started' | 'running' | 'starting' | 'restarting';
@@ -106,6 +108,7 @@ export class StreamManager {
   private async stopStream(stream: Stream): Promise<void> {
     const { id } = stream;
     if (this.streams.get(id) === stream) this.streams.delete(id);
+    this.options.observer.streamRemoved(id);
     const closed = stream.close();
     this.closing.set(id, closed);
     try {

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -7,6 +7,7 @@ import { buildHlsArgs, type FrameOutputSpec, PLAYLIST_NAME } from '../ffmpeg/hls
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { Backoff, type BackoffOptions } from '../process/backoff.js';
+import type { StreamObserver } from '../metrics/metrics.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { type AttemptOutcome, runAttempt } from './attempt.js';
 import { nextSequenceNumber, readPlaylist } from './playlist.js';
@@ -29,6 +30,7 @@ export interface StreamSettings {
 export interface StreamDeps {
   pidRecords: Pick<PidRecords, 'add' | 'remove'>;
   log: Logger;
+  observer: Pick<StreamObserver, 'ffmpegExited' | 'restarted' | 'segmentWritten'>;
 }
 
 /**
@@ -144,6 +146,7 @@ export class Stream {
       const outcome = await this.runOnce(AbortSignal.any([signal, replan.signal]), replan, onPlayable);
       this.pid = undefined;
       await this.deps.pidRecords.remove(this.id);
+      this.deps.observer.ffmpegExited(exitReason(outcome));
       if (this.closed.signal.aborted) return;
       if (replan.signal.aborted && !signal.aborted) {
         this.log.info({ plan: this.plan }, 'source needs a different output plan; restarting FFmpeg at once');
@@ -156,6 +159,7 @@ export class Stream {
       const wait = backoff.next();
       this.moveTo('restarting');
       this.restarts += 1;
+      this.deps.observer.restarted();
       this.log.warn({ exit: outcome.exit, cause: outcome.failure.cause, retryInMs: wait }, 'FFmpeg exited; restarting');
       await delay(wait, undefined, { signal }).catch(() => {}); // an abort ends the wait early
     }
@@ -196,7 +200,11 @@ export class Stream {
         this.plan = plan;
         if (wrong) replan.abort();
       },
-      onAdvance: () => {
+      onAdvance: (segment) => {
+        void stat(path.join(this.dir, segment)).then(
+          ({ size }) => this.deps.observer.segmentWritten(this.id, size),
+          () => {}, // already rotated away
+        );
         if (this.state === 'running') return;
         this.moveTo('running');
         onPlayable();
@@ -233,6 +241,12 @@ export class Stream {
     this.log.info({ from: this.state, to: next }, 'state');
     this.state = next;
   }
+}
+
+function exitReason(outcome: AttemptOutcome): 'requested' | 'crashed' | 'exited' | 'stalled' {
+  if (outcome.stalled) return 'stalled';
+  if (outcome.exit.requested) return 'requested';
+  return outcome.exit.signal ? 'crashed' : 'exited';
 }
 
 function asSourceFailure(error: unknown): SourceFailure {

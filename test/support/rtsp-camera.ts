@@ -19,12 +19,10 @@ export interface RtspCameraOptions {
   timeoutMs?: number;
 }
 
+/** active: connected now; max: highest active seen; total: connections ever accepted. */
 export interface RtspClientCounts {
-  /** Currently connected RTSP clients. */
   active: number;
-  /** Highest `active` seen so far. */
   max: number;
-  /** Connections ever accepted. */
   total: number;
 }
 
@@ -44,23 +42,13 @@ const STDERR_LINES = 50;
 const KILL_AFTER_MS = 3_000;
 
 function toArgs(o: RtspCameraOptions): string[] {
-  const args = ['--exit-on-stdin-close'];
-  const add = (flag: string, value: string | number | undefined) => {
-    if (value !== undefined) args.push(flag, String(value));
-  };
-  add('--port', o.port);
-  add('--path', o.path);
-  add('--codec', o.codec);
-  add('--width', o.width);
-  add('--height', o.height);
-  add('--fps', o.fps);
-  add('--keyint-seconds', o.keyintSeconds);
-  add('--image', o.image);
-  add('--audio', o.audio);
-  add('--user', o.user);
-  add('--password', o.password);
-  if (o.shared) args.push('--shared');
-  return args;
+  const flags: [string, string | number | undefined][] = [
+    ['--port', o.port], ['--path', o.path], ['--codec', o.codec], ['--width', o.width],
+    ['--height', o.height], ['--fps', o.fps], ['--keyint-seconds', o.keyintSeconds], ['--image', o.image],
+    ['--audio', o.audio], ['--user', o.user], ['--password', o.password],
+  ];
+  const args = flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)]));
+  return [...args, ...(o.shared ? ['--shared'] : []), '--exit-on-stdin-close'];
 }
 
 export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<RtspCamera> {
@@ -69,13 +57,14 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
   const child = spawn(python, [SCRIPT, ...toArgs(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const counts: RtspClientCounts = { active: 0, max: 0, total: 0 };
   const stderrTail: string[] = [];
-  const onChange = new Set<() => void>();
-  const notify = () => onChange.forEach((listener) => listener());
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
   let exitReason: string | undefined;
   let ready: { port: number; url: string } | undefined;
 
   const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close' rather than 'exit': by then stderr has been read to the end.
+    child.once('close', (code, signal) => {
       exitReason = `exited with ${signal ?? `code ${code}`}`;
       resolve();
       notify();
@@ -86,52 +75,59 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
       notify();
     });
   });
-
+  // EPIPE once the fixture is gone; 'exit' already reports that.
+  child.stdin.on('error', () => {});
   createInterface({ input: child.stderr }).on('line', (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > STDERR_LINES) stderrTail.shift();
+    if (stderrTail.push(line) > STDERR_LINES) stderrTail.shift();
   });
   createInterface({ input: child.stdout }).on('line', (line) => {
-    const readyMatch = /^READY port=(\d+) url=(\S+)$/.exec(line);
-    const clientMatch = /^CLIENT_(?:CONNECTED|CLOSED) active=(\d+) total=(\d+)$/.exec(line);
-    if (readyMatch) ready = { port: Number(readyMatch[1]), url: readyMatch[2]! };
-    if (clientMatch) {
-      counts.active = Number(clientMatch[1]);
-      counts.total = Number(clientMatch[2]);
+    const readyLine = /^READY port=(\d+) url=(\S+)$/.exec(line);
+    const clientLine = /^CLIENT_(?:CONNECTED|CLOSED) active=(\d+) total=(\d+)$/.exec(line);
+    if (readyLine) ready = { port: Number(readyLine[1]), url: readyLine[2]! };
+    if (clientLine) {
+      counts.active = Number(clientLine[1]);
+      counts.total = Number(clientLine[2]);
       counts.max = Math.max(counts.max, counts.active);
     }
     notify();
   });
-  // An EPIPE here just means the fixture is already gone; 'exit' reports that.
-  child.stdin.on('error', () => {});
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      child.kill('SIGTERM'); // child.kill targets child.pid and won't signal an already-reaped pid
+      // child.kill signals child.pid, and does nothing once the process has been reaped.
+      child.kill('SIGTERM');
       const killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
       await exited;
       clearTimeout(killTimer);
     })());
 
-  const fail = (reason: string) =>
+  const failure = (reason: string) =>
     new Error(`rtsp-camera fixture ${reason}\n--- last stderr lines ---\n${stderrTail.join('\n')}`);
 
+  /** Resolves with the first value `done()` returns; rejects on timeout or exit, saying `what()` it waited for. */
+  const waitFor = <T>(done: () => T | undefined, timeoutMs: number, what: () => string) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => settle(`timed out after ${timeoutMs} ms ${what()}`), timeoutMs);
+      const settle = (error?: string, value?: T) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (error === undefined) resolve(value!);
+        else reject(failure(error));
+      };
+      const check = () => {
+        const value = done();
+        if (value !== undefined) settle(undefined, value);
+        else if (exitReason !== undefined) settle(`${exitReason} ${what()}`);
+      };
+      listeners.add(check);
+      check();
+    });
+
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const started = await new Promise<{ port: number; url: string }>((resolve, reject) => {
-    const timer = setTimeout(() => settle(`did not report READY within ${timeoutMs} ms`), timeoutMs);
-    const settle = (error?: string) => {
-      clearTimeout(timer);
-      onChange.delete(check);
-      if (error === undefined && ready) resolve(ready);
-      else void stop().then(() => reject(fail(error ?? 'failed to start')));
-    };
-    const check = () => {
-      if (ready) settle();
-      else if (exitReason !== undefined) settle(`${exitReason} before READY`);
-    };
-    onChange.add(check);
-    check();
+  const started = await waitFor(() => ready, timeoutMs, () => 'waiting for READY').catch(async (error: unknown) => {
+    await stop();
+    throw error;
   });
 
   const snapshot = (): RtspClientCounts => ({ ...counts });
@@ -143,25 +139,8 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
       return snapshot();
     },
     stop,
-    waitForClients(predicate, waitMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => done(new Error(`timed out after ${waitMs} ms waiting for RTSP clients; counts: ${JSON.stringify(counts)}`)),
-          waitMs,
-        );
-        const done = (error?: Error) => {
-          clearTimeout(timer);
-          onChange.delete(check);
-          if (error) reject(error);
-          else resolve(snapshot());
-        };
-        const check = () => {
-          if (predicate(snapshot())) done();
-          else if (exitReason !== undefined) done(fail(`${exitReason} while waiting for RTSP clients`));
-        };
-        onChange.add(check);
-        check();
-      });
-    },
+    waitForClients: (predicate, waitMs = 10_000) =>
+      waitFor(() => (predicate(snapshot()) ? snapshot() : undefined), waitMs,
+        () => `waiting for RTSP clients (now ${JSON.stringify(counts)})`),
   };
 }

@@ -1,0 +1,101 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the rest of the daemon reports; every method is cheap and never throws. */
+export interface StreamObserver {
+  startFinished(result: 'started' | 'joined' | 'failed', seconds: number, cause?: string): void;
+  ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void;
+  restarted(): void;
+  segmentWritten(id: string, bytes: number): void;
+  playlistRequested(id: string): void;
+  streamRemoved(id: string): void;
+}
+
+export interface DetectionObserver {
+  inferred(id: string, seconds: number): void;
+  dropped(id: string): void;
+}
+
+/** Values read at scrape time rather than pushed. */
+export interface MetricsSources {
+  streamStates(): Record<string, number>;
+  detectionFps(): Array<{ id: string; fps: number }>;
+}
+
+const PREFIX = 'stream_manager_';
+
+/**
+ * The Prometheus registry of one daemon (a registry of its own, not prom-client's
+ * global one, so tests can build many apps in one process).
+ */
+export class Metrics implements StreamObserver, DetectionObserver {
+  readonly registry = new Registry();
+  private readonly starts = new Counter({ name: `${PREFIX}stream_starts_total`, help: 'Start calls by result (started, joined, failed) and failure cause', labelNames: ['result', 'cause'], registers: [this.registry] });
+  private readonly startDuration = new Histogram({ name: `${PREFIX}start_duration_seconds`, help: 'Time from a start call that spawned FFmpeg to a playable playlist', buckets: [0.5, 1, 1.5, 2, 3, 5, 8, 13, 20], registers: [this.registry] });
+  private readonly restarts = new Counter({ name: `${PREFIX}ffmpeg_restarts_total`, help: 'FFmpeg restarts after exits, crashes and stalls', registers: [this.registry] });
+  private readonly exits = new Counter({ name: `${PREFIX}ffmpeg_exits_total`, help: 'FFmpeg exits by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly bytes = new Counter({ name: `${PREFIX}stream_bytes_written_total`, help: 'HLS segment bytes written per stream', labelNames: ['indicator_id'], registers: [this.registry] });
+  private readonly playlists = new Counter({ name: `${PREFIX}playlist_requests_total`, help: 'Playlist fetches per stream (viewer heartbeats)', labelNames: ['indicator_id'], registers: [this.registry] });
+  private readonly inference = new Histogram({ name: `${PREFIX}inference_seconds`, help: 'Model time per analysed frame', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  private readonly drops = new Counter({ name: `${PREFIX}detection_dropped_frames_total`, help: 'Frames replaced by a newer one before the model got to them', labelNames: ['indicator_id'], registers: [this.registry] });
+
+  constructor(sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: PREFIX }); // includes event-loop lag
+    new Gauge({
+      name: `${PREFIX}streams`,
+      help: 'Streams by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        for (const [state, count] of Object.entries(sources.streamStates())) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}detection_fps`,
+      help: 'Frames analysed per second, per stream',
+      labelNames: ['indicator_id'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { id, fps } of sources.detectionFps()) this.set({ indicator_id: id }, fps);
+      },
+    });
+  }
+
+  startFinished(result: 'started' | 'joined' | 'failed', seconds: number, cause = ''): void {
+    this.starts.inc({ result, cause });
+    if (result === 'started') this.startDuration.observe(seconds);
+  }
+
+  ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void {
+    this.exits.inc({ reason });
+  }
+
+  restarted(): void {
+    this.restarts.inc();
+  }
+
+  segmentWritten(id: string, bytes: number): void {
+    this.bytes.inc({ indicator_id: id }, bytes);
+  }
+
+  playlistRequested(id: string): void {
+    this.playlists.inc({ indicator_id: id });
+  }
+
+  /** Per-stream series end with the stream, so stopped cameras do not linger in every scrape. */
+  streamRemoved(id: string): void {
+    for (const metric of [this.bytes, this.playlists, this.drops]) metric.remove({ indicator_id: id });
+  }
+
+  inferred(_id: string, seconds: number): void {
+    this.inference.observe(seconds);
+  }
+
+  dropped(id: string): void {
+    this.drops.inc({ indicator_id: id });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
