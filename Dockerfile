@@ -16,6 +16,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/models ./models
 COPY package.json tsconfig.json ./
 COPY src ./src
+COPY public ./public
 ENV NODE_ENV=production \
     PORT=8088 \
     HOST=0.0.0.0 \

@@ -5,6 +5,7 @@ import type { Config } from './config/config.js';
 import { registerErrorHandlers } from './http/error-handler.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { healthRoutes } from './http/health-routes.js';
+import { pages } from './http/pages.js';
 import { hlsStatic } from './http/hls-static.js';
 import { streamRoutes } from './http/stream-routes.js';
 import type { Services } from './services.js';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   app.get('/metrics', async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.render()),
   );
+  await app.register(pages);
   await app.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
   await app.register(
     hlsStatic({

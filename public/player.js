@@ -1,0 +1,107 @@
+// Starts a stream through the API, plays it with hls.js, says what is going on in
+// words, and draws live detections over the picture.
+const params = new URLSearchParams(location.search);
+const id = params.get('indicator_id');
+const rtspLink = params.get('rtsp_link');
+const video = document.querySelector('#video');
+const canvas = document.querySelector('#boxes');
+const stateText = document.querySelector('#state');
+const list = document.querySelector('#detections');
+document.querySelector('#title').textContent = id ?? '';
+
+const STATE_WORDS = {
+  starting: 'Connecting to the camera…',
+  running: 'Live',
+  restarting: 'The camera connection was lost; reconnecting…',
+  failed: 'The camera could not be reached.',
+};
+
+function say(text, kind = 'info') {
+  stateText.textContent = text;
+  stateText.dataset.kind = kind;
+}
+
+async function start() {
+  if (!id) return say('Add ?indicator_id=… (and &rtsp_link=… for a new camera) to the address.', 'error');
+  say('Starting the stream…');
+  const response = await fetch('/api/stream/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rtspLink ? { indicator_id: id, rtsp_link: rtspLink } : { indicator_id: id }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) return say(`Could not start: ${body.message ?? response.statusText}`, 'error');
+  play(body.stream_path);
+  watchStatus();
+}
+
+function play(src) {
+  if (window.Hls?.isSupported()) {
+    const hls = new window.Hls({ liveSyncDurationCount: 2 });
+    hls.on(window.Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return;
+      // Live streams hiccup when the camera reconnects: reload rather than give up.
+      say(`Playback interrupted (${data.details}); retrying…`, 'warn');
+      if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+      else setTimeout(() => hls.loadSource(src), 2000);
+    });
+    hls.loadSource(src);
+    hls.attachMedia(video);
+  } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.src = src; // Safari plays HLS natively
+  } else {
+    return say('This browser cannot play HLS.', 'error');
+  }
+  video.play().catch(() => {});
+}
+
+async function watchStatus() {
+  let watchingDetections = false;
+  for (;;) {
+    const response = await fetch(`/api/stream/status?indicator_id=${encodeURIComponent(id)}`).catch(() => undefined);
+    if (response?.status === 404) return say('The stream has stopped.', 'error');
+    if (response?.ok) {
+      const status = await response.json();
+      const words = STATE_WORDS[status.state] ?? status.state;
+      const error = status.state !== 'running' && status.last_error ? ` (${status.last_error.message})` : '';
+      say(`${words}${error}`, status.state === 'running' ? 'ok' : status.state === 'failed' ? 'error' : 'warn');
+      // An event stream holds one of the browser's six connections per host (HTTP/1.1):
+      // open it only for streams that have detections to show.
+      if (status.detection && !watchingDetections) {
+        watchingDetections = true;
+        watchDetections();
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function watchDetections() {
+  const events = new EventSource(`/api/stream/events?indicator_id=${encodeURIComponent(id)}`);
+  events.addEventListener('detection', (message) => draw(JSON.parse(message.data).detections));
+  events.onerror = () => {}; // EventSource reconnects on its own; 503 just means detection is off
+}
+
+/** Boxes are normalized to the picture; the picture sits letterboxed inside the element. */
+function draw(detections) {
+  const { clientWidth: w, clientHeight: h, videoWidth: vw, videoHeight: vh } = video;
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, w, h);
+  if (!vw || !vh) return;
+  const scale = Math.min(w / vw, h / vh);
+  const [pw, ph] = [vw * scale, vh * scale];
+  const [ox, oy] = [(w - pw) / 2, (h - ph) / 2];
+  ctx.lineWidth = 2;
+  ctx.font = '13px sans-serif';
+  for (const { label, score, box } of detections) {
+    const [x, y] = [ox + box.x * pw, oy + box.y * ph];
+    ctx.strokeStyle = ctx.fillStyle = '#00e05a';
+    ctx.strokeRect(x, y, box.w * pw, box.h * ph);
+    ctx.fillText(`${label} ${Math.round(score * 100)}%`, x + 2, Math.max(12, y - 4));
+  }
+  list.replaceChildren(...detections.map((d) => Object.assign(document.createElement('li'), { textContent: `${d.label} ${Math.round(d.score * 100)}%` })));
+}
+
+start();

@@ -1,0 +1,89 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+let camera: RtspCamera;
+let t: TestApp;
+let nginx: RunningNginx;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  camera = await startRtspCamera({ width: 640, height: 360 });
+  t = await startTestApp();
+  nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await nginx?.stop();
+  await t?.close();
+  await camera?.stop();
+});
+
+const playerUrl = () => `${nginx.baseUrl}/player?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`;
+
+/** The video's clock, read twice: it must move forward between the readings. */
+async function videoAdvances(page: Page): Promise<{ width: number; height: number; first: number; second: number }> {
+  await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 20_000 });
+  const first = await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime);
+  await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, first, { timeout: 10_000 });
+  return page.evaluate((t0) => {
+    const video = document.querySelector('video') as HTMLVideoElement;
+    return { width: video.videoWidth, height: video.videoHeight, first: t0, second: video.currentTime };
+  }, first);
+}
+
+describe('the player in a real browser, through Nginx', () => {
+  it('plays the camera: the clock advances at the camera’s size, and the page says it is live', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(playerUrl());
+    const playback = await videoAdvances(page);
+    expect(playback).toMatchObject({ width: 640, height: 360 });
+    expect(playback.second).toBeGreaterThan(playback.first);
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'Live', undefined, { timeout: 10_000 });
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}player.png` });
+    await page.close();
+  });
+
+  it('ten tabs on one camera share one FFmpeg and one camera session', async () => {
+    const sessionsBefore = camera.clients.total;
+    const running = t.services.manager.get('cam');
+    const pages = await Promise.all(Array.from({ length: 10 }, () => browser.context.newPage()));
+    try {
+      await Promise.all(pages.map((page) => page.goto(playerUrl())));
+      const playbacks = await Promise.all(pages.map(videoAdvances));
+      expect(playbacks.every((p) => p.width === 640 && p.second > p.first)).toBe(true);
+      expect(t.services.manager.list()).toHaveLength(1);
+      // The same stream the first test started, still on its first FFmpeg.
+      if (running) expect(t.services.manager.get('cam')?.pid).toBe(running.pid);
+      expect(camera.clients.active).toBe(1);
+      expect(camera.clients.total - sessionsBefore).toBeLessThanOrEqual(running ? 0 : 1);
+    } finally {
+      await Promise.all(pages.map((page) => page.close()));
+    }
+  }, 60_000);
+
+  it('lists running streams on the index page', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${nginx.baseUrl}/`);
+    await page.waitForSelector('#streams tbody tr', { timeout: 10_000 });
+    expect(await page.textContent('#streams tbody')).toContain('cam');
+    await page.close();
+  });
+
+  it('explains a camera that cannot be reached', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${nginx.baseUrl}/player?indicator_id=nowhere&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`);
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent?.startsWith('Could not start'), undefined, { timeout: 15_000 });
+    expect(await page.textContent('#state')).toContain('no stream at that path');
+    await page.close();
+  });
+});
