@@ -1,8 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The command `npm start` runs (and the Dockerfile's CMD), as argv; tests run exactly that. */
+export function startCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(' ');
+}
 
 export interface DaemonProcess {
   child: ChildProcess;
@@ -19,7 +27,8 @@ export interface DaemonProcess {
  * a real child process, so signals and crashes can be acted out.
  */
 export async function startDaemonProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const [command, ...args] = startCommand();
+  const child = spawn(command === 'node' ? process.execPath : command!, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
