@@ -34,38 +34,34 @@ export function decodeBlazeface(
   confidenceThreshold: number,
   anchors = blazefaceAnchors(inputSize),
 ): RawDetection[] {
+  // The fine grid's outputs first, then the coarse grid's, as the anchors are laid out.
   const byCount = (lastDim: number) =>
     outputs.filter((o) => o.dims.at(-1) === lastDim).sort((a, b) => (b.dims[1] ?? 0) - (a.dims[1] ?? 0));
-  const scores = concat(byCount(1));
-  const boxes = concat(byCount(16));
-  if (scores.length !== anchors.length || boxes.length !== anchors.length * 16) {
+  const scores = byCount(1);
+  const boxes = byCount(16);
+  const count = scores.reduce((sum, t) => sum + t.data.length, 0);
+  if (count !== anchors.length || boxes.reduce((sum, t) => sum + t.data.length, 0) !== anchors.length * 16) {
     throw new Error(`BlazeFace outputs do not match ${anchors.length} anchors`);
   }
 
   // Compare raw logits with the threshold's logit: no exp() for the ~900 anchors that are background.
   const minLogit = Math.log(confidenceThreshold / (1 - confidenceThreshold));
   const detections: RawDetection[] = [];
-  for (let i = 0; i < anchors.length; i++) {
-    if (!(scores[i]! >= minLogit)) continue;
-    const score = sigmoid(Math.min(100, scores[i]!));
-    const [ax, ay] = anchors[i]!;
-    const cx = boxes[i * 16]! / inputSize + ax;
-    const cy = boxes[i * 16 + 1]! / inputSize + ay;
-    const w = boxes[i * 16 + 2]! / inputSize;
-    const h = boxes[i * 16 + 3]! / inputSize;
-    detections.push({ classId: 0, score, box: { x: cx - w / 2, y: cy - h / 2, w, h } });
-  }
+  let i = 0;
+  scores.forEach((scoreTensor, grid) => {
+    const boxData = boxes[grid]!.data;
+    for (let k = 0; k < scoreTensor.data.length; k++, i++) {
+      const logit = scoreTensor.data[k]!;
+      if (!(logit >= minLogit)) continue;
+      const [ax, ay] = anchors[i]!;
+      const w = boxData[k * 16 + 2]! / inputSize;
+      const h = boxData[k * 16 + 3]! / inputSize;
+      const cx = boxData[k * 16]! / inputSize + ax;
+      const cy = boxData[k * 16 + 1]! / inputSize + ay;
+      detections.push({ classId: 0, score: sigmoid(Math.min(100, logit)), box: { x: cx - w / 2, y: cy - h / 2, w, h } });
+    }
+  });
   return detections;
-}
-
-function concat(tensors: readonly TensorOutput[]): Float32Array {
-  const result = new Float32Array(tensors.reduce((sum, t) => sum + t.data.length, 0));
-  let offset = 0;
-  for (const tensor of tensors) {
-    result.set(tensor.data, offset);
-    offset += tensor.data.length;
-  }
-  return result;
 }
 
 function sigmoid(x: number): number {

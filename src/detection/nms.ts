@@ -25,20 +25,20 @@ export function classwiseNms(detections: RawDetection[], iouThreshold: number): 
  * weighted by score, which steadies face boxes from frame to frame.
  */
 export function weightedNms(detections: RawDetection[], iouThreshold: number): RawDetection[] {
-  const remaining = [...detections].sort((a, b) => b.score - a.score);
+  let remaining = [...detections].sort((a, b) => b.score - a.score);
   const merged: RawDetection[] = [];
   while (remaining.length > 0) {
-    const best = remaining[0]!;
-    const cluster = remaining.filter((d) => iou(best.box, d.box) > iouThreshold);
-    const rest = remaining.filter((d) => iou(best.box, d.box) <= iouThreshold);
-    const total = cluster.reduce((sum, d) => sum + d.score, 0);
+    const [best, ...others] = remaining as [RawDetection, ...RawDetection[]];
+    // The best box always leaves the queue: a degenerate (zero-area) box overlaps nothing, not even itself.
+    const cluster = [best, ...others.filter((d) => iou(best.box, d.box) > iouThreshold)];
+    remaining = others.filter((d) => iou(best.box, d.box) <= iouThreshold);
+    const total = cluster.reduce((sum, d) => sum + d.score, 0) || 1;
     const average = (pick: (b: Box) => number) => cluster.reduce((sum, d) => sum + pick(d.box) * d.score, 0) / total;
     merged.push({
       classId: best.classId,
       score: best.score,
       box: { x: average((b) => b.x), y: average((b) => b.y), w: average((b) => b.w), h: average((b) => b.h) },
     });
-    remaining.splice(0, remaining.length, ...rest);
   }
   return merged;
 }

@@ -10,12 +10,15 @@ const TABLES: Record<PixelRange, Float32Array> = {
 
 /**
  * Packed RGB frames (exactly the model's width × height, as FFmpeg writes them)
- * → one float tensor for the whole batch, in the model's layout.
+ * → one float tensor for the whole batch, in the model's layout. Pass `reuse`
+ * to write into an earlier result of the same size: allocating a fresh tensor
+ * for every frame costs more than filling it.
  */
-export function framesToTensor(frames: readonly Uint8Array[], input: ModelInput, range: PixelRange): Float32Array {
+export function framesToTensor(frames: readonly Uint8Array[], input: ModelInput, range: PixelRange, reuse?: Float32Array): Float32Array {
   const table = TABLES[range];
   const pixels = input.width * input.height;
-  const out = new Float32Array(frames.length * pixels * 3);
+  const size = frames.length * pixels * 3;
+  const out = reuse?.length === size ? reuse : new Float32Array(size);
   frames.forEach((rgb, n) => {
     const base = n * pixels * 3;
     if (input.layout === 'nhwc') {

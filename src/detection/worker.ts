@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   // Runs go one after another; closing waits for the one in progress, because
   // terminating a thread inside onnxruntime aborts the whole process.
   let queue = Promise.resolve();
+  // One tensor buffer, refilled for every run: runs never overlap, and onnxruntime is done with it when run() resolves.
+  let scratch: Float32Array | undefined;
   port.on('message', (request: WorkerRequest) => {
     if (request.type === 'close') {
       queue = queue.then(async () => {
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
     try {
       const frames = request.frames.map((buffer) => new Uint8Array(buffer));
       const t0 = performance.now();
-      const data = framesToTensor(frames, input, range);
+      const data = framesToTensor(frames, input, range, scratch);
+      scratch = data;
       const dims = input.layout === 'nchw' ? [frames.length, 3, input.height, input.width] : [frames.length, input.height, input.width, 3];
       const t1 = performance.now();
       const results = await session.run({ [input.name]: new ort.Tensor('float32', data, dims) });

@@ -123,7 +123,9 @@ function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart, startNumb
  * with the aspect ratio kept (black bars), as packed RGB on stdout.
  */
 function frameOutputArgs({ fps, width, height }: FrameOutputSpec): string[] {
-  const interval = Number((1 / fps).toFixed(4));
+  // 5 ms short of the interval, for the same RTP jitter as CUT_TOLERANCE: 1 s keyframes
+  // measured 0.999 s apart would otherwise be skipped every other time.
+  const interval = Number((1 / fps - 0.005).toFixed(4));
   const filters = [
     `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${interval})'`,
     `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,

@@ -65,4 +65,10 @@ describe('nms', () => {
     expect(merged!.box.x).toBeCloseTo(0.11);
     expect(other!.box.x).toBeCloseTo(0.7);
   });
+
+  it('copes with degenerate boxes that overlap nothing, not even themselves', () => {
+    const zero = { classId: 0, score: 0.6, box: box(0.5, 0.5, 0, 0) };
+    expect(weightedNms([zero, { ...zero, score: 0.55 }], 0.3)).toHaveLength(2);
+    expect(classwiseNms([zero, zero], 0.3)).toHaveLength(2);
+  });
 });

@@ -86,7 +86,7 @@ describe('buildHlsArgs', () => {
 
   const FRAMES_OUT = [
     '-map', '0:v:0', '-an',
-    '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t,0.5)',scale=128:128:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=128:128:(ow-iw)/2:(oh-ih)/2,format=rgb24",
+    '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t,0.495)',scale=128:128:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=128:128:(ow-iw)/2:(oh-ih)/2,format=rgb24",
     '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1',
   ];
 
