@@ -66,9 +66,9 @@ function inputArgs({ input, ioTimeoutMs, frames, plan }: HlsJob): string[] {
     // lavfi sources run as fast as the CPU allows; -re paces them like a camera.
     return ['-re', '-f', 'lavfi', '-i', input.graph];
   }
-  // Only the detector decodes when the video is remuxed, so it may skip all but keyframes;
-  // a transcode needs every frame.
-  const skip = frames?.keyframesOnly && plan.video === 'copy' ? ['-skip_frame', 'nokey'] : [];
+  // Only the detector decodes when the video is remuxed, so it may skip all but keyframes
+  // (and one keyframe a second needs no decoder threads); a transcode needs every frame.
+  const skip = frames?.keyframesOnly && plan.video === 'copy' ? ['-skip_frame', 'nokey', '-threads', '1'] : [];
   return [
     ...skip,
     '-protocol_whitelist', RTSP_PROTOCOL_WHITELIST,

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pidRecordDir } from '../../src/services.js';
 import { type DaemonProcess, startDaemonProcess } from '../support/daemon-process.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -14,6 +15,7 @@ afterEach(async () => {
 async function tempStreamDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-daemon-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  cleanups.push(() => rm(pidRecordDir(dir), { recursive: true, force: true }));
   return dir;
 }
 

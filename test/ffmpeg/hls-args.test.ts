@@ -99,7 +99,7 @@ describe('buildHlsArgs', () => {
     [
       'keyframe-only decoding while the video is remuxed',
       { frames: { fps: 2, width: 128, height: 128, keyframesOnly: true } },
-      [...HEAD, '-skip_frame', 'nokey', ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT, ...FRAMES_OUT],
+      [...HEAD, '-skip_frame', 'nokey', '-threads', '1', ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT, ...FRAMES_OUT],
     ],
     [
       'but never while transcoding, which needs every frame',

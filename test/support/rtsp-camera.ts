@@ -12,6 +12,8 @@ export interface RtspCameraOptions {
   keyintSeconds?: number;
   shared?: boolean;
   image?: string;
+  /** ball (default): cheap to encode; moving: every macroblock changes every frame. */
+  pattern?: 'ball' | 'moving';
   audio?: 'none' | 'aac' | 'pcmu';
   user?: string;
   password?: string;
@@ -44,7 +46,7 @@ const KILL_AFTER_MS = 3_000;
 function toArgs(o: RtspCameraOptions): string[] {
   const flags: [string, string | number | undefined][] = [
     ['--port', o.port], ['--path', o.path], ['--codec', o.codec], ['--width', o.width],
-    ['--height', o.height], ['--fps', o.fps], ['--keyint-seconds', o.keyintSeconds], ['--image', o.image],
+    ['--height', o.height], ['--fps', o.fps], ['--keyint-seconds', o.keyintSeconds], ['--image', o.image], ['--pattern', o.pattern],
     ['--audio', o.audio], ['--user', o.user], ['--password', o.password],
   ];
   const args = flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)]));

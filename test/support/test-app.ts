@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, pidRecordDir, type Services } from '../../src/services.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -60,6 +60,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: async () => {
       await app.close();
       await rm(streamDir, { recursive: true, force: true });
+      await rm(pidRecordDir(streamDir), { recursive: true, force: true });
     },
   };
 }
