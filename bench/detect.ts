@@ -15,6 +15,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log/logger.js';
 import { createServices, pidRecordDir } from '../src/services.js';
+import { writeModel } from '../test/support/onnx-models.js';
 import { type RtspCamera, type RtspCameraOptions, startRtspCamera } from '../test/support/rtsp-camera.js';
 
 const ASTRONAUT = fileURLToPath(new URL('../test/fixtures/media/astronaut.png', import.meta.url));
@@ -217,6 +218,21 @@ async function main() {
       return out;
     }));
   if (interrupted.signal.aborted) return;
+  // BlazeFace runs in 2–3 ms, so the fixed costs around it weigh heavily. A YOLO-class model costs far
+  // more per frame: emulate one with a real 640×640 input, a real-size [1, 84, 8400] output (so
+  // pre- and post-processing are real) and ~8.6 GFLOP of matrix products (about yolov8n's compute).
+  console.error('Section 1b: YOLO-sized model (emulated), 1 camera, DETECT_FPS=5');
+  const yoloModel = path.join(os.tmpdir(), `bench-yolo-${process.pid}.onnx`);
+  const yolo = await (async () => {
+    await writeModel(yoloModel, { width: 640, height: 640, outputDims: [1, 84, 8400], output: new Array(84 * 8400).fill(0), slowMatMuls: 4 });
+    try {
+      return await withCamera({ image: ASTRONAUT, width: 512, height: 512, shared: true }, (camera) =>
+        withDaemon({ DETECT_FPS: '5', DETECT_MODEL: yoloModel }, (daemon) => throughput(daemon, camera, 1, warmup * 1000, window * 1000)));
+    } finally {
+      await rm(yoloModel, { force: true });
+    }
+  })();
+  if (interrupted.signal.aborted) return;
   console.error('Section 3: FFmpeg CPU, 1280x720 25 fps camera, DETECT_FPS=1, full vs keyframe-only decoding');
   // A moving picture: with the default ball on black, P-frames cost next to nothing to decode and full decoding looks cheap.
   const cpu = await withCamera({ width: 1280, height: 720, fps: 25, keyintSeconds: 1, shared: true, pattern: 'moving' }, (camera) =>
@@ -234,8 +250,10 @@ async function main() {
     'Same windows as table 2. "Worker ceiling" is 1000 ÷ (pre + model + post): the frames per second one detector worker ' +
       'could analyse if it did nothing else (read runs on the main thread).', '',
     '| cameras | frames | read | pre | model | post | (read + pre + post) ÷ model | worker ceiling (fps) |', '|---|---|---|---|---|---|---|---|',
-    ...runs.map((r) => r.stageRow), '',
-    `Outside the model with one camera: **${f(runs[0]?.outside ?? NaN, 1)} %** of model time (target ≤ 10 %: ${(runs[0]?.outside ?? Infinity) <= 10 ? 'met' : 'not met'}).`, '',
+    ...runs.map((r) => r.stageRow),
+    yolo.stageRow.replace(/^\| 1 \|/, '| 1, YOLO-sized model (emulated, 640×640, DETECT_FPS=5) |'), '',
+    `Outside the model with one camera: **${f(runs[0]?.outside ?? NaN, 1)} %** of model time with BlazeFace, ` +
+      `**${f(yolo.outside, 1)} %** with a YOLO-sized model (target ≤ 10 %).`, '',
     '### 2. Throughput (analysed frames per second)', '',
     `FFmpeg's select filter passes frames at least 1/${fps} s apart: from a 25 fps camera that is at most ` +
       `${f(25 / Math.ceil(25 / fps - 1e-9), 1)} fps per camera. "Offered" is what reached the daemon, "dropped" the frames ` +

@@ -3,6 +3,7 @@
 const params = new URLSearchParams(location.search);
 const id = params.get('indicator_id');
 const rtspLink = params.get('rtsp_link');
+const detect = params.get('detect'); // true|false, passed on to start when given
 const video = document.querySelector('#video');
 const canvas = document.querySelector('#boxes');
 const stateText = document.querySelector('#state');
@@ -27,7 +28,11 @@ async function start() {
   const response = await fetch('/api/stream/start', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(rtspLink ? { indicator_id: id, rtsp_link: rtspLink } : { indicator_id: id }),
+    body: JSON.stringify({
+      indicator_id: id,
+      ...(rtspLink ? { rtsp_link: rtspLink } : {}),
+      ...(detect ? { detect } : {}),
+    }),
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) return say(`Could not start: ${body.message ?? response.statusText}`, 'error');

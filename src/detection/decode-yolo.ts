@@ -20,36 +20,59 @@ export function decodeYolo(
   confidenceThreshold: number,
 ): RawDetection[] {
   const [, a = 0, b = 0] = output.dims;
-  const v5 = layout === 'yolov5';
-  const count = v5 ? a : b;
-  const attributes = v5 ? b : a;
-  const classes = attributes - (v5 ? 5 : 4);
-  // v5 rows are contiguous; v8 stores each attribute as a row of N values.
-  const at = v5 ? (i: number, k: number) => output.data[i * attributes + k]! : (i: number, k: number) => output.data[k * count + i]!;
-  const firstClass = v5 ? 5 : 4;
+  return layout === 'yolov5'
+    ? decodeRows(output.data, a, b, input, confidenceThreshold)
+    : decodeColumns(output.data, b, a, input, confidenceThreshold);
+}
 
+/** v5: one row of 5 + C values per candidate, contiguous in memory. */
+function decodeRows(data: Float32Array, count: number, attributes: number, input: Size, threshold: number): RawDetection[] {
   const detections: RawDetection[] = [];
-  for (let i = 0; i < count; i++) {
-    const objectness = v5 ? at(i, 4) : 1;
-    if (objectness < confidenceThreshold) continue;
+  for (let i = 0, row = 0; i < count; i++, row += attributes) {
+    const objectness = data[row + 4]!;
+    if (objectness < threshold) continue;
     let classId = 0;
     let best = -Infinity;
-    for (let c = 0; c < classes; c++) {
-      const score = at(i, firstClass + c);
-      if (score > best) {
-        best = score;
-        classId = c;
+    for (let c = 5; c < attributes; c++) {
+      if (data[row + c]! > best) {
+        best = data[row + c]!;
+        classId = c - 5;
       }
     }
     const score = objectness * best;
-    if (score < confidenceThreshold) continue;
-    const w = at(i, 2);
-    const h = at(i, 3);
-    detections.push({
-      classId,
-      score,
-      box: { x: (at(i, 0) - w / 2) / input.width, y: (at(i, 1) - h / 2) / input.height, w: w / input.width, h: h / input.height },
-    });
+    if (score >= threshold) detections.push(toDetection(classId, score, data[row]!, data[row + 1]!, data[row + 2]!, data[row + 3]!, input));
   }
   return detections;
+}
+
+/**
+ * v8/v11: each attribute is a row of N values. Reading one candidate's C class
+ * scores would jump N floats at a time (a cache miss each); sweeping the class
+ * rows in order and keeping a running best per candidate reads memory straight through.
+ */
+function decodeColumns(data: Float32Array, count: number, attributes: number, input: Size, threshold: number): RawDetection[] {
+  const best = new Float32Array(count).fill(-Infinity);
+  const bestClass = new Uint32Array(count);
+  for (let c = 0; c < attributes - 4; c++) {
+    const row = (4 + c) * count;
+    for (let i = 0; i < count; i++) {
+      if (data[row + i]! > best[i]!) {
+        best[i] = data[row + i]!;
+        bestClass[i] = c;
+      }
+    }
+  }
+  const detections: RawDetection[] = [];
+  for (let i = 0; i < count; i++) {
+    if (!(best[i]! >= threshold)) continue;
+    detections.push(toDetection(bestClass[i]!, best[i]!, data[i]!, data[count + i]!, data[2 * count + i]!, data[3 * count + i]!, input));
+  }
+  return detections;
+}
+
+type Size = { width: number; height: number };
+
+/** Centre, width and height in model-input pixels → a box normalized to the input. */
+function toDetection(classId: number, score: number, cx: number, cy: number, w: number, h: number, input: Size): RawDetection {
+  return { classId, score, box: { x: (cx - w / 2) / input.width, y: (cy - h / 2) / input.height, w: w / input.width, h: h / input.height } };
 }

@@ -9,13 +9,19 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
+const ASTRONAUT = fileURLToPath(new URL('../fixtures/media/astronaut.png', import.meta.url));
+
 let camera: RtspCamera;
+let faceCamera: RtspCamera;
 let t: TestApp;
 let nginx: RunningNginx;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 
 beforeAll(async () => {
-  camera = await startRtspCamera({ width: 640, height: 360 });
+  [camera, faceCamera] = await Promise.all([
+    startRtspCamera({ width: 640, height: 360 }),
+    startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 }),
+  ]);
   t = await startTestApp();
   nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
   browser = await launchChromium();
@@ -24,7 +30,7 @@ afterAll(async () => {
   await browser?.close();
   await nginx?.stop();
   await t?.close();
-  await camera?.stop();
+  await Promise.all([camera?.stop(), faceCamera?.stop()]);
 });
 
 const playerUrl = () => `${nginx.baseUrl}/player?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`;
@@ -70,6 +76,38 @@ describe('the player in a real browser, through Nginx', () => {
       await Promise.all(pages.map((page) => page.close()));
     }
   }, 60_000);
+
+  it('draws live detections over the video when the stream has detection', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${nginx.baseUrl}/player?indicator_id=face&detect=true&rtsp_link=${encodeURIComponent(faceCamera.url)}`);
+      await videoAdvances(page);
+      await page.waitForFunction(() => document.querySelector('#detections')?.textContent?.includes('face'), undefined, { timeout: 15_000 });
+      // The box is drawn in green on the canvas over the video, around the face (upper middle of the picture).
+      const green = await page.evaluate(() => {
+        const canvas = document.querySelector('#boxes') as HTMLCanvasElement;
+        const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let count = 0;
+        let sumX = 0;
+        let sumY = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 1]! > 180 && data[i]! < 80 && data[i + 3]! > 0) {
+            count += 1;
+            sumX += (i / 4) % width;
+            sumY += Math.floor(i / 4 / width);
+          }
+        }
+        return { count, x: sumX / count / width, y: sumY / count / height };
+      });
+      expect(green.count).toBeGreaterThan(100);
+      expect(green.x).toBeGreaterThan(0.35);
+      expect(green.x).toBeLessThan(0.6);
+      expect(green.y).toBeLessThan(0.45);
+      await page.screenshot({ path: `${ARTIFACTS}player-detection.png` });
+    } finally {
+      await page.close();
+    }
+  });
 
   it('lists running streams on the index page', async () => {
     const page = await browser.context.newPage();
