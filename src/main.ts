@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   log.info({ version: VERSION, ffmpeg: services.ffmpeg.version, streamDir: config.streamDir }, 'stream-manager ready');
   if (config.demoEnabled) {
     const base = `http://localhost:${config.port}`;
-    log.info(`demo camera enabled: curl '${base}/api/stream/start?indicator_id=${DEMO_ID}', then play ${base}/streams/${DEMO_ID}/stream.m3u8`);
+    log.info(`demo camera enabled: open ${base}/player?indicator_id=${DEMO_ID} (HLS at ${base}/streams/${DEMO_ID}/stream.m3u8)`);
   }
 }
 
