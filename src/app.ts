@@ -1,5 +1,6 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config/config.js';
 import { registerErrorHandlers } from './http/error-handler.js';
@@ -8,6 +9,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { pages } from './http/pages.js';
 import { hlsStatic } from './http/hls-static.js';
 import { streamRoutes } from './http/stream-routes.js';
+import { requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
 import { startSweeper } from './streams/sweeper.js';
 import { VERSION } from './version.js';
@@ -22,21 +24,36 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     bodyLimit: 64 * 1024,
     // Event streams never go idle; without this, closing would wait for every SSE client to leave.
     forceCloseConnections: true,
+    // Behind Nginx every request comes from the proxy; the client is in X-Forwarded-For.
+    trustProxy: config.trustProxy,
   });
   registerErrorHandlers(app);
+  requireApiToken(app, config.apiTokens);
 
   await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
   await app.register(formbody);
-  await app.register(
-    streamRoutes({
-      manager,
-      resolveSource: services.resolveSource,
-      sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
-      detectByDefault: config.detection.enabled,
-      detection: () => services.detection.get(),
-      observer: services.metrics,
-    }),
-  );
+  // The control endpoints, in a scope of their own so that rate limiting never touches HLS.
+  await app.register(async (control) => {
+    if (config.rateLimit.max > 0) {
+      await control.register(rateLimit, {
+        max: config.rateLimit.max,
+        timeWindow: config.rateLimit.windowMs,
+        errorResponseBuilder: (_request, context) =>
+          Object.assign(new Error(`too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
+      });
+    }
+    await control.register(
+      streamRoutes({
+        manager,
+        resolveSource: services.resolveSource,
+        sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
+        detectByDefault: config.detection.enabled,
+        detection: () => services.detection.get(),
+        observer: services.metrics,
+      }),
+    );
+    await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
+  });
   await app.register(
     healthRoutes({
       activeStreams: () => manager.activeCount(),
@@ -50,7 +67,6 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     reply.type(services.metrics.registry.contentType).send(await services.metrics.render()),
   );
   await app.register(pages);
-  await app.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
   await app.register(
     hlsStatic({
       streamDir: config.streamDir,

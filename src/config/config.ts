@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveSecretFiles } from '../security/secrets.js';
 
 /** Environment booleans: accept the spellings operators actually write. */
 const envBoolean = z
@@ -63,6 +64,12 @@ const envSchema = z.object({
   CAPTURE_DIR: z.string().min(1).optional(),
   CAPTURE_EVERY_N: integer(1, 1_000_000).default(10),
   SSE_HEARTBEAT_SECONDS: seconds(1, 3600).default(15),
+  API_TOKEN: csv.pipe(z.array(z.string().min(16, 'each token needs at least 16 characters'))).default([]),
+  // Per client address: a backend calling for all its users is one client, so the default is generous.
+  RATE_LIMIT_MAX: integer(0, 1_000_000).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: seconds(1, 86_400).default(60),
+  // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
+  TRUST_PROXY: z.string().default('loopback'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -91,6 +98,12 @@ export interface Config {
   demoEnabled: boolean;
   detection: DetectionConfig;
   sseHeartbeatMs: number;
+  /** Accepted bearer tokens for /api (several at once, for rotation); empty: no authentication. */
+  apiTokens: string[];
+  /** Control-endpoint requests per client and window; 0 turns rate limiting off. */
+  rateLimit: { max: number; windowMs: number };
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client (rate limits key on it). */
+  trustProxy: boolean | string;
 }
 
 export interface DetectionConfig {
@@ -119,8 +132,14 @@ export class ConfigError extends Error {
 
 /** Parses the environment (empty strings count as unset). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  let withSecrets: Record<string, string | undefined>;
+  try {
+    withSecrets = resolveSecretFiles(env);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+    Object.entries(withSecrets).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
@@ -169,5 +188,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       capture: e.CAPTURE_DIR ? { dir: e.CAPTURE_DIR, everyN: e.CAPTURE_EVERY_N } : undefined,
     },
     sseHeartbeatMs: e.SSE_HEARTBEAT_SECONDS * 1000,
+    apiTokens: e.API_TOKEN,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000 },
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
   };
 }

@@ -4,6 +4,7 @@ import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { DetectionUnavailable } from '../detection/detection-provider.js';
 import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
+import { Unauthorized } from '../security/api-auth.js';
 import { DetectionNotReady } from './detection-routes.js';
 import { redactText } from '../util/redact.js';
 
@@ -34,6 +35,7 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       body: { error: 'invalid_request', message: details.map((d) => d.message).join('; '), details },
     };
   }
+  if (error instanceof Unauthorized) return { status: 401, body: { error: 'unauthorized', message: error.message } };
   if (error instanceof StreamNotFound) return { status: 404, body: { error: 'stream_not_found', message: error.message } };
   if (error instanceof SourceRequired) return { status: 400, body: { error: 'invalid_request', message: error.message } };
   if (error instanceof SourceConflict) return { status: 409, body: { error: 'source_conflict', message: error.message } };
@@ -57,6 +59,7 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       body: { error: 'unsupported_media_type', message: `unsupported content type; ${redactText(fastifyError.message)}` },
     };
   }
+  if (fastifyError.statusCode === 429) return { status: 429, body: { error: 'rate_limited', message: fastifyError.message } };
   if (fastifyError.statusCode === 413) return { status: 413, body: { error: 'payload_too_large', message: fastifyError.message } };
   if (fastifyError.statusCode && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: { error: 'bad_request', message: redactText(fastifyError.message) } };

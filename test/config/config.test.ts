@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       DETECT_ENABLED: 'true', DETECT_MODEL: '/m/yolo.onnx', DETECT_MODEL_TYPE: 'yolov8', DETECT_LABELS: '/m/labels.txt',
       DETECT_FPS: '1', DETECT_KEYFRAMES_ONLY: 'true', DETECT_THREADS: '2', DETECT_BATCH_SIZE: '4', DETECT_BATCH_TIMEOUT_MS: '20',
       CONFIDENCE_THRESHOLD: '0.3', IOU_THRESHOLD: '0.6', CAPTURE_DIR: '/data/capture', CAPTURE_EVERY_N: '5', SSE_HEARTBEAT_SECONDS: '5',
+      API_TOKEN: 'first-token-0123456789, second-token-9876543210', RATE_LIMIT_MAX: '30', RATE_LIMIT_WINDOW_SECONDS: '10',
+      TRUST_PROXY: '10.0.0.0/8',
     });
     expect(config).toEqual({
       port: 9000, host: '127.0.0.1', streamDir: '/srv/hls', cleanupDelayMs: 60_000, cleanupIntervalMs: 5000,
@@ -47,6 +49,9 @@ describe('loadConfig', () => {
         capture: { dir: '/data/capture', everyN: 5 },
       },
       sseHeartbeatMs: 5000,
+      apiTokens: ['first-token-0123456789', 'second-token-9876543210'],
+      rateLimit: { max: 30, windowMs: 10_000 },
+      trustProxy: '10.0.0.0/8',
     });
   });
 

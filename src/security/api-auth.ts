@@ -1,0 +1,41 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+export class Unauthorized extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Unauthorized';
+  }
+}
+
+/** Paths that stay open with API_TOKEN set: health checks come from load balancers and Docker. */
+const OPEN_PATHS = new Set(['/api/health']);
+
+/**
+ * Compares a presented token with every accepted one in constant time: digests
+ * first, so neither the length nor the position of a difference leaks, and
+ * every accepted token is tried, so the match's position does not leak either.
+ */
+export function tokenMatches(presented: string, accepted: readonly string[]): boolean {
+  const digest = createHash('sha256').update(presented).digest();
+  let match = false;
+  for (const token of accepted) {
+    match = timingSafeEqual(digest, createHash('sha256').update(token).digest()) || match;
+  }
+  return match;
+}
+
+/** Requires `Authorization: Bearer <token>` on /api/* (but health) when tokens are configured. */
+export function requireApiToken(app: FastifyInstance, tokens: readonly string[]): void {
+  if (tokens.length === 0) return;
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    // CORS preflights never carry credentials; the request that follows them does.
+    if (request.method === 'OPTIONS' || !path.startsWith('/api/') || OPEN_PATHS.has(path)) return;
+    const header = request.headers.authorization ?? '';
+    const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (presented && tokenMatches(presented, tokens)) return;
+    reply.header('www-authenticate', 'Bearer realm="stream-manager"');
+    throw new Unauthorized(presented ? 'the API token is not valid' : 'this endpoint needs Authorization: Bearer <API_TOKEN>');
+  });
+}
