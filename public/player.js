@@ -4,6 +4,11 @@ const params = new URLSearchParams(location.search);
 const id = params.get('indicator_id');
 const rtspLink = params.get('rtsp_link');
 const detect = params.get('detect'); // true|false, passed on to start when given
+// Keep camera credentials out of the browser history once read.
+if (rtspLink) {
+  params.delete('rtsp_link');
+  history.replaceState(null, '', `${location.pathname}?${params}`);
+}
 const video = document.querySelector('#video');
 const canvas = document.querySelector('#boxes');
 const stateText = document.querySelector('#state');

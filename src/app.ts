@@ -81,8 +81,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   const sweeper = startSweeper(manager, config.cleanupIntervalMs, log);
   app.addHook('onClose', async () => {
     sweeper.close();
-    await manager.closeAll();
-    await services.detection.close();
+    await Promise.all([manager.closeAll(), services.detection.close()]);
   });
   return app;
 }

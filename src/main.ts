@@ -45,10 +45,17 @@ async function main(): Promise<void> {
     shuttingDown = true;
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
-      log.error('shutdown took too long; exiting anyway');
+      log.error('shutdown took too long; killing FFmpeg and exiting');
+      services.manager.killAll(); // detached process groups would otherwise outlive us
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    await app.close(); // stops listening, then stops every stream and removes its folder
+    try {
+      await app.close(); // stops listening, then stops every stream and removes its folder
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed; killing FFmpeg');
+      services.manager.killAll();
+      process.exit(1);
+    }
     log.info('bye');
     process.exit(0);
   };

@@ -72,8 +72,6 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
 });
 
-export type Env = z.input<typeof envSchema>;
-
 export interface Config {
   port: number;
   host: string;

@@ -1,4 +1,4 @@
-import { decodeBlazeface, type TensorOutput } from './decode-blazeface.js';
+import { blazefaceAnchors, decodeBlazeface, type TensorOutput } from './decode-blazeface.js';
 import { decodeYolo } from './decode-yolo.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
 import { classwiseNms, weightedNms } from './nms.js';
@@ -15,11 +15,15 @@ export function pixelRangeOf(kind: ModelKind): PixelRange {
 }
 
 /** Model outputs of one image → detections normalized to the model input, after NMS. */
-export function decodeOutputs(kind: ModelKind, outputs: TensorOutput[], input: ModelInput, thresholds: Thresholds): RawDetection[] {
+export type Decoder = (outputs: TensorOutput[]) => RawDetection[];
+
+/** The decoder for one model, with what can be computed once (BlazeFace's anchors) computed once. */
+export function createDecoder(kind: ModelKind, input: ModelInput, thresholds: Thresholds): Decoder {
   if (kind === 'blazeface') {
-    return weightedNms(decodeBlazeface(outputs, input.width, thresholds.confidence), thresholds.iou);
+    const anchors = blazefaceAnchors(input.width);
+    return (outputs) => weightedNms(decodeBlazeface(outputs, input.width, thresholds.confidence, anchors), thresholds.iou);
   }
-  return classwiseNms(decodeYolo(outputs[0]!, kind, input, thresholds.confidence), thresholds.iou);
+  return (outputs) => classwiseNms(decodeYolo(outputs[0]!, kind, input, thresholds.confidence), thresholds.iou);
 }
 
 /** Item `index` of a batched output, as an output of batch size 1. */

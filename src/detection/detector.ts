@@ -86,7 +86,10 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
     await worker.terminate();
     throw error;
   });
-  const labels = await resolveLabels(kind, options);
+  const labels = await resolveLabels(kind, options).catch(async (error: Error) => {
+    await worker.terminate(); // a detector that is never handed out must not keep its thread and session
+    throw new DetectorError(`cannot read the labels: ${error.message}`);
+  });
 
   return {
     input,

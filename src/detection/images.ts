@@ -18,20 +18,25 @@ export class UnsupportedImageType extends Error {
 }
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png']);
+/** A 20 MB PNG could otherwise decode to gigabytes. */
+const MAX_INPUT_PIXELS = 40_000_000;
 
 /**
  * A JPEG or PNG → packed RGB of exactly the model's input size, letterboxed
  * the same way FFmpeg letterboxes camera frames.
  */
 export async function imageToModelInput(image: Buffer, width: number, height: number): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
-  const meta = await sharp(image).metadata().catch(() => {
+  const meta = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).metadata().catch(() => {
     throw new InvalidImage('the body is not a readable image');
   });
   if (!meta.format || !ACCEPTED_FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw new InvalidImage(`expected a JPEG or PNG image, got ${meta.format ?? 'an unknown format'}`);
   }
-  const box = letterbox(meta.width, meta.height, width, height);
-  const { data } = await sharp(image)
+  if (meta.width * meta.height > MAX_INPUT_PIXELS) throw new InvalidImage(`the image is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels`);
+  // The picture as a viewer sees it: a phone's portrait JPEG is stored sideways with an EXIF turn.
+  const shown = meta.autoOrient ?? { width: meta.width, height: meta.height };
+  const box = letterbox(shown.width, shown.height, width, height);
+  const { data } = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate() // honour EXIF orientation, as a viewer would
     .removeAlpha()
     .resize(box.contentWidth, box.contentHeight, { fit: 'fill' })

@@ -1,7 +1,7 @@
 // Runs in a worker thread: model inference never blocks the daemon's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { decodeOutputs, pixelRangeOf, sliceBatch } from './decode.js';
+import { createDecoder, pixelRangeOf, sliceBatch } from './decode.js';
 import { detectModelKind, type ModelKind, modelInput } from './model-kind.js';
 import { framesToTensor } from './preprocess.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const input = modelInput(session.inputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
   const kind: ModelKind = init.kind ?? detectModelKind(session.outputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
   const range = pixelRangeOf(kind);
+  const decode = createDecoder(kind, input, init.thresholds);
   post({ type: 'ready', input, kind });
 
   // Runs go one after another; closing waits for the one in progress, because
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       const results = await session.run({ [input.name]: new ort.Tensor('float32', data, dims) });
       const t2 = performance.now();
       const outputs = session.outputNames.map((name) => ({ data: results[name]!.data as Float32Array, dims: results[name]!.dims }));
-      const detections = frames.map((_, i) => decodeOutputs(kind, outputs.map((o) => sliceBatch(o, i)), input, init.thresholds));
+      const detections = frames.map((_, i) => decode(outputs.map((o) => sliceBatch(o, i))));
       const t3 = performance.now();
       post({ type: 'result', id: request.id, frames: request.frames, detections, timing: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } }, request.frames);
     } catch (error) {

@@ -12,7 +12,9 @@ export class StderrTail {
   constructor(private readonly capacity = 30) {}
 
   push(line: string): string {
-    const clean = redactText(line.length > MAX_LINE_LENGTH ? `${line.slice(0, MAX_LINE_LENGTH)}…` : line);
+    // Redact first: cutting first could leave "rtsp://user:pa…" with no '@' to recognise it by.
+    const redacted = redactText(line);
+    const clean = redacted.length > MAX_LINE_LENGTH ? `${redacted.slice(0, MAX_LINE_LENGTH)}…` : redacted;
     this.lines.push(clean);
     if (this.lines.length > this.capacity) this.lines.shift();
     return clean;

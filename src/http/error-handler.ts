@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { DetectionUnavailable } from '../detection/detection-provider.js';
+import { DetectorError } from '../detection/detector.js';
 import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
 import { Unauthorized } from '../security/api-auth.js';
@@ -46,7 +47,9 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       body: { error: error.failure.cause, message: error.message, details: { ffmpeg_output: error.stderr } },
     };
   }
-  if (error instanceof DetectionUnavailable) return { status: 503, body: { error: 'detection_unavailable', message: error.message } };
+  if (error instanceof DetectionUnavailable || error instanceof DetectorError) {
+    return { status: 503, body: { error: 'detection_unavailable', message: error.message } };
+  }
   if (error instanceof DetectionNotReady) {
     return { status: error.code === 'detection_off' ? 409 : 503, body: { error: error.code, message: error.message } };
   }

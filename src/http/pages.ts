@@ -17,6 +17,10 @@ export const pages: FastifyPluginAsync = async (app) => {
     decorateReply: false,
     allowedPath: (pathName) => pathName === '/hls.min.js',
   });
+  // The player's address may hold a camera URL with credentials: never send it on as a Referer.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('referrer-policy', 'no-referrer');
+  });
   app.get('/', (_request, reply) => reply.sendFile('index.html', PUBLIC_DIR));
   app.get('/player', (_request, reply) => reply.sendFile('player.html', PUBLIC_DIR));
 };

@@ -36,9 +36,9 @@ export const streamRoutes =
       const consumer = (detect ?? detectByDefault) ? await detection() : undefined;
       const startedAt = performance.now();
       try {
-        const { status } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
-        // Only a start that spawned FFmpeg and waited for it measures start-up time.
-        observer.startFinished(status === 'started' ? 'started' : 'joined', (performance.now() - startedAt) / 1000);
+        const { status, created } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
+        // The duration histogram takes only starts that spawned FFmpeg and waited for it (see Metrics).
+        observer.startFinished(created ? 'started' : 'joined', wait ? (performance.now() - startedAt) / 1000 : undefined);
         return { indicator_id, stream_path: streamPath(indicator_id), status };
       } catch (error) {
         if (error instanceof SourceFailure) observer.startFinished('failed', (performance.now() - startedAt) / 1000, error.failure.cause);

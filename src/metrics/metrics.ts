@@ -2,7 +2,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 /** What the rest of the daemon reports; every method is cheap and never throws. */
 export interface StreamObserver {
-  startFinished(result: 'started' | 'joined' | 'failed', seconds: number, cause?: string): void;
+  /** seconds: how long a waiting start took; undefined for wait=false. */
+  startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause?: string): void;
   ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void;
   restarted(): void;
   segmentWritten(id: string, bytes: number): void;
@@ -61,9 +62,9 @@ export class Metrics implements StreamObserver, DetectionObserver {
     });
   }
 
-  startFinished(result: 'started' | 'joined' | 'failed', seconds: number, cause = ''): void {
+  startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause = ''): void {
     this.starts.inc({ result, cause });
-    if (result === 'started') this.startDuration.observe(seconds);
+    if (result === 'started' && seconds !== undefined) this.startDuration.observe(seconds);
   }
 
   ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 interface PidRecord {
@@ -19,7 +19,8 @@ export class PidRecords {
   async add(key: string, pid: number, marker: string): Promise<void> {
     const startTime = await processStartTime(pid);
     if (startTime === undefined) return; // already gone
-    await mkdir(this.dir, { recursive: true });
+    // 0700: the records decide what gets SIGKILLed at start-up; nobody else may write them.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const record: PidRecord = { pid, startTime, marker };
     await writeFile(this.file(key), JSON.stringify(record));
   }
@@ -30,6 +31,7 @@ export class PidRecords {
 
   /** SIGKILLs the process group of every recorded process that is still the one we started. */
   async killLeftovers(): Promise<number[]> {
+    if (!(await ownedByUs(this.dir))) return [];
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const killed: number[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
@@ -63,9 +65,15 @@ async function readRecord(file: string): Promise<PidRecord | undefined> {
 }
 
 async function isSameProcess(record: PidRecord): Promise<boolean> {
-  if ((await processStartTime(record.pid)) !== record.startTime) return false;
+  if (!record.marker || (await processStartTime(record.pid)) !== record.startTime) return false;
   const cmdline = await readFile(`/proc/${record.pid}/cmdline`, 'utf8').catch(() => '');
-  return cmdline.split('\0').some((arg) => arg.includes(record.marker));
+  return cmdline.split('\0').includes(record.marker);
+}
+
+/** A records folder someone else created (or could write) is not evidence of anything. */
+async function ownedByUs(dir: string): Promise<boolean> {
+  const info = await lstat(dir).catch(() => undefined);
+  return info !== undefined && info.isDirectory() && info.uid === process.getuid?.() && (info.mode & 0o022) === 0;
 }
 
 /** Field 22 of /proc/<pid>/stat (counted after the parenthesised command name). */

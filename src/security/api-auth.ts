@@ -29,9 +29,10 @@ export function tokenMatches(presented: string, accepted: readonly string[]): bo
 export function requireApiToken(app: FastifyInstance, tokens: readonly string[]): void {
   if (tokens.length === 0) return;
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
+    // The matched route, not the raw URL: the router decodes %61pi to api, a prefix check on the URL would not.
+    const route = request.routeOptions.url;
     // CORS preflights never carry credentials; the request that follows them does.
-    if (request.method === 'OPTIONS' || !path.startsWith('/api/') || OPEN_PATHS.has(path)) return;
+    if (request.method === 'OPTIONS' || route === undefined || !route.startsWith('/api/') || OPEN_PATHS.has(route)) return;
     const header = request.headers.authorization ?? '';
     const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (presented && tokenMatches(presented, tokens)) return;

@@ -21,6 +21,8 @@ export interface AttemptOptions {
   stopGraceMs: number;
   /** Kill FFmpeg when the playlist has not gained a segment for this long. */
   watchdogMs: number;
+  /** The same for the first segment of a run, which waits for the camera's keyframes. */
+  firstSegmentMs: number;
   /** Aborting stops FFmpeg (stream closed, start timed out). */
   signal: AbortSignal;
   log: Logger;
@@ -78,13 +80,13 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
       if (!running) break;
       const newest = newestSegment(await readPlaylist(options.playlistPath).catch(() => undefined));
       // FFmpeg flushes a last short segment when told to stop; that is no sign of life.
-      if (signal.aborted) continue;
+      if (signal.aborted || stalled) continue;
       if (newest !== undefined && newest !== last) {
         last = newest;
         lastAdvanceAt = Date.now();
         advanced = true;
         options.onAdvance(newest);
-      } else if (Date.now() - lastAdvanceAt > options.watchdogMs && !stalled) {
+      } else if (Date.now() - lastAdvanceAt > (advanced ? options.watchdogMs : options.firstSegmentMs)) {
         stalled = true;
         log.warn({ pid: child.pid, stalledMs: Date.now() - lastAdvanceAt }, 'playlist stopped advancing; restarting FFmpeg');
         stop();
@@ -99,7 +101,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptOutcom
 
   const stderr = tail.snapshot();
   const failure: Failure = stalled
-    ? { cause: 'source_timeout', message: `no new segment for ${options.watchdogMs / 1000} s` }
+    ? { cause: 'source_timeout', message: `no new segment for ${(advanced ? options.watchdogMs : options.firstSegmentMs) / 1000} s` }
     : classifyFailure(stderr);
   return { exit, failure, stderr, advanced, ranMs: Date.now() - startedAt, stalled };
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { PidRecords } from '../process/pid-records.js';
 import { isValidStreamId } from './stream-id.js';
 
-/** Only files FFmpeg's HLS muxer writes; a folder holding anything else is not ours to delete. */
-const HLS_ARTEFACT = /\.(m3u8|ts|m4s|mp4|tmp)$/;
+/** Only the files our FFmpeg writes; a folder holding anything else is not ours to delete. */
+const HLS_ARTEFACT = /^(stream\.m3u8|seg_\d+\.ts)(\.tmp)?$/;
 
 /**
  * After a crash (kill -9) the previous run's FFmpeg children and stream folders

@@ -41,10 +41,12 @@ export class StreamManager {
   private readonly streams = new Map<string, Stream>();
   /** Streams being torn down, so a quick restart of the same id waits for its folder to go. */
   private readonly closing = new Map<string, Promise<void>>();
+  private readonly closingStreams = new Set<Stream>();
 
   constructor(private readonly options: ManagerOptions) {}
 
-  async start(id: string, source: ResolvedSource, options: StartOptions): Promise<{ status: StartStatus; stream: Stream }> {
+  /** `created`: this call made the stream (its FFmpeg is this call's doing). */
+  async start(id: string, source: ResolvedSource, options: StartOptions): Promise<{ status: StartStatus; stream: Stream; created: boolean }> {
     const { wait, detection } = options;
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'failed') {
@@ -56,7 +58,7 @@ export class StreamManager {
       }
       existing.touch();
       if (wait) await existing.ready;
-      return { status: statusOf(existing), stream: existing };
+      return { status: statusOf(existing), stream: existing, created: false };
     }
     if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
 
@@ -69,15 +71,16 @@ export class StreamManager {
     );
     this.streams.set(id, stream);
     stream.start(this.closing.get(id));
-    if (!wait) return { status: 'starting', stream };
+    if (!wait) return { status: 'starting', stream, created: true };
     try {
       await stream.ready;
     } catch (error) {
-      // A failed start leaves nothing behind: no process, no folder, no entry.
+      // A failed start leaves nothing behind: no process, no folder, no entry, no series.
       if (this.streams.get(id) === stream) this.streams.delete(id);
+      this.options.observer.streamRemoved(id);
       throw error;
     }
-    return { status: 'started', stream };
+    return { status: 'started', stream, created: true };
   }
 
   get(id: string): Stream | undefined {
@@ -108,13 +111,16 @@ export class StreamManager {
   private async stopStream(stream: Stream): Promise<void> {
     const { id } = stream;
     if (this.streams.get(id) === stream) this.streams.delete(id);
-    this.options.observer.streamRemoved(id);
     const closed = stream.close();
     this.closing.set(id, closed);
+    this.closingStreams.add(stream);
     try {
       await closed;
     } finally {
       if (this.closing.get(id) === closed) this.closing.delete(id);
+      this.closingStreams.delete(stream);
+      // After the close: until FFmpeg is gone it still feeds per-stream series.
+      this.options.observer.streamRemoved(id);
     }
   }
 
@@ -128,8 +134,21 @@ export class StreamManager {
     return idle.map((stream) => stream.id);
   }
 
+  /** Stops every stream, and waits for those a sweep or a stop call is already closing. */
   async closeAll(): Promise<void> {
-    await Promise.all(this.list().map((stream) => this.stopStream(stream)));
+    await Promise.all([...this.list().map((stream) => this.stopStream(stream)), ...[...this.closing.values()].map((p) => p.catch(() => {}))]);
+  }
+
+  /** Last resort at a shutdown deadline: SIGKILL every FFmpeg process group, synchronously. */
+  killAll(): void {
+    for (const stream of [...this.list(), ...this.closingStreams]) {
+      if (stream.pid === undefined) continue;
+      try {
+        process.kill(-stream.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 }
 

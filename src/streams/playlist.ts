@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 export interface Playlist {
   mediaSequence: number;
@@ -47,4 +48,13 @@ export function nextSequenceNumber(previous: Playlist | undefined, nowMs: number
   const epoch = Math.floor(nowMs / 1000);
   if (!previous || previous.segments.length === 0) return epoch;
   return Math.max(epoch, previous.mediaSequence + previous.segments.length);
+}
+
+const SEGMENT_FILE = /^seg_\d+\.ts$/;
+
+/** Deletes segment files the playlist does not list (left by an FFmpeg that died). */
+export async function removeUnlistedSegments(dir: string, playlist: Playlist | undefined): Promise<void> {
+  const listed = new Set(playlist?.segments.map((segment) => segment.uri));
+  const files = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(files.filter((f) => SEGMENT_FILE.test(f) && !listed.has(f)).map((f) => rm(path.join(dir, f), { force: true })));
 }

@@ -10,7 +10,7 @@ import { Backoff, type BackoffOptions } from '../process/backoff.js';
 import type { StreamObserver } from '../metrics/metrics.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { type AttemptOutcome, runAttempt } from './attempt.js';
-import { nextSequenceNumber, readPlaylist } from './playlist.js';
+import { nextSequenceNumber, readPlaylist, removeUnlistedSegments } from './playlist.js';
 import { snapshotOf, type StreamSnapshot } from './snapshot.js';
 import { canTransition, type StreamState } from './state.js';
 
@@ -104,7 +104,8 @@ export class Stream {
 
   /** Begins the run; `after` is a previous stream of the same id still being cleaned up. */
   start(after: Promise<void> = Promise.resolve()): void {
-    this.done = after.then(() => this.run());
+    // A predecessor that failed to clean up is no reason not to start.
+    this.done = after.catch(() => {}).then(() => this.run());
   }
 
   touch(now = Date.now()): void {
@@ -143,9 +144,16 @@ export class Stream {
     const backoff = new Backoff(this.settings.restartBackoff);
     while (!signal.aborted) {
       const replan = new AbortController();
-      const outcome = await this.runOnce(AbortSignal.any([signal, replan.signal]), replan, onPlayable);
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await this.runOnce(AbortSignal.any([signal, replan.signal]), replan, onPlayable);
+      } catch (error) {
+        // Before the first segment this fails the start; afterwards it is one more failed attempt.
+        if (this.state === 'starting') throw error;
+        outcome = failedToRun(error);
+      }
       this.pid = undefined;
-      await this.deps.pidRecords.remove(this.id);
+      await this.deps.pidRecords.remove(this.id).catch(() => {});
       this.deps.observer.ffmpegExited(exitReason(outcome));
       if (this.closed.signal.aborted) return;
       if (replan.signal.aborted && !signal.aborted) {
@@ -167,7 +175,10 @@ export class Stream {
 
   private async runOnce(signal: AbortSignal, replan: AbortController, onPlayable: () => void): Promise<AttemptOutcome> {
     const playlistPath = path.join(this.dir, PLAYLIST_NAME);
-    const startNumber = nextSequenceNumber(await readPlaylist(playlistPath), Date.now());
+    const previous = await readPlaylist(playlistPath).catch(() => undefined);
+    const startNumber = nextSequenceNumber(previous, Date.now());
+    // The previous FFmpeg's segments beyond its playlist would otherwise stay until the stream stops.
+    if (this.state !== 'starting') await removeUnlistedSegments(this.dir, previous);
     return runAttempt({
       ffmpegPath: this.settings.ffmpegPath,
       args: buildHlsArgs({
@@ -186,11 +197,14 @@ export class Stream {
       playlistPath,
       stopGraceMs: this.settings.stopGraceMs,
       watchdogMs: this.settings.watchdogTimeoutMs,
+      firstSegmentMs: Math.max(this.settings.watchdogTimeoutMs, this.settings.startTimeoutMs),
       signal,
       log: this.log,
       onSpawn: (pid) => {
         this.pid = pid;
-        void this.deps.pidRecords.add(this.id, pid, playlistPath);
+        this.deps.pidRecords.add(this.id, pid, playlistPath).catch((error: unknown) =>
+          this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'),
+        );
       },
       onSourceInfo: (info) => {
         this.source = info;
@@ -237,7 +251,11 @@ export class Stream {
   }
 
   private moveTo(next: StreamState): void {
-    if (this.state === next || !canTransition(this.state, next)) return;
+    if (this.state === next) return;
+    if (!canTransition(this.state, next)) {
+      this.log.error({ from: this.state, to: next }, 'refused an impossible state change');
+      return;
+    }
     this.log.info({ from: this.state, to: next }, 'state');
     this.state = next;
   }
@@ -247,6 +265,18 @@ function exitReason(outcome: AttemptOutcome): 'requested' | 'crashed' | 'exited'
   if (outcome.stalled) return 'stalled';
   if (outcome.exit.requested) return 'requested';
   return outcome.exit.signal ? 'crashed' : 'exited';
+}
+
+/** An attempt that could not even spawn FFmpeg (EAGAIN, a binary replaced mid-upgrade…). */
+function failedToRun(error: unknown): AttemptOutcome {
+  return {
+    exit: { code: null, signal: null, requested: false },
+    failure: { cause: 'ffmpeg_failed', message: (error as Error).message },
+    stderr: [],
+    advanced: false,
+    ranMs: 0,
+    stalled: false,
+  };
 }
 
 function asSourceFailure(error: unknown): SourceFailure {
