@@ -39,18 +39,8 @@ export function pidRecordDir(streamDir: string): string {
 export async function createServices(config: Config, log: Logger): Promise<Services> {
   await mkdir(config.streamDir, { recursive: true });
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
-  // The manager and the detection provider exist before the metrics read them; the closures see them later.
-  let manager: StreamManager | undefined;
-  let detection: DetectionProvider | undefined;
-  const metrics = new Metrics({
-    streamStates: () => countByState(manager?.list() ?? []),
-    detectionFps: () =>
-      (manager?.list() ?? []).flatMap((stream) => {
-        const slot = detection?.current()?.slot(stream.id);
-        return slot ? [{ id: stream.id, fps: slot.stats().fps }] : [];
-      }),
-  });
-  manager = new StreamManager({
+  const metrics = new Metrics();
+  const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
     maxStreams: config.maxStreams,
     idleTimeoutMs: config.cleanupDelayMs,
@@ -69,7 +59,15 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     deps: { log, pidRecords, observer: metrics },
     observer: metrics,
   });
-  detection = new DetectionProvider(config.detection, log, metrics);
+  const detection = new DetectionProvider(config.detection, log, metrics);
+  metrics.readFrom({
+    streamStates: () => countByState(manager.list()),
+    detectionFps: () =>
+      manager.list().flatMap((stream) => {
+        const slot = detection.current()?.slot(stream.id);
+        return slot ? [{ id: stream.id, fps: slot.stats().fps }] : [];
+      }),
+  });
   return {
     log,
     manager,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { DetectionObserver } from '../metrics/metrics.js';
 import type { FrameOutputSpec } from '../ffmpeg/hls-args.js';
+import type { FramePipe } from '../streams/stream.js';
 import { writeCapture } from './capture.js';
 import type { Detector } from './detector.js';
 import { FrameCutter } from './frame-cutter.js';
@@ -27,15 +28,12 @@ export interface DetectionEvent {
   inference_ms: number;
 }
 
-/** A stream's side of detection: the FFmpeg output to add, and a fresh frame cutter for each FFmpeg run. */
-export interface FrameSink {
-  output: FrameOutputSpec;
-  newPipe(): (chunk: Uint8Array) => void;
+/** A stream's side of detection (the FramePipe a Stream asks for), with its counters typed. */
+export interface FrameSink extends FramePipe {
   stats(): ReturnType<StreamSlot['stats']>;
-  close(): void;
 }
 
-export type SourceSize = () => { width?: number; height?: number } | undefined;
+type SourceSize = () => { width?: number; height?: number } | undefined;
 
 /**
  * Feeds the newest frame of every camera to the one shared detector. A camera

@@ -3,13 +3,13 @@ import type { OutputPlan } from './output-plan.js';
 import type { Input } from './source-info.js';
 
 export const PLAYLIST_NAME = 'stream.m3u8';
-export const SEGMENT_PATTERN = 'seg_%d.ts';
+const SEGMENT_PATTERN = 'seg_%d.ts';
 
 /**
  * Network protocols an RTSP input may use. FFmpeg would otherwise follow a URL
  * into file:, concat:, subfile:, http: and friends.
  */
-export const RTSP_PROTOCOL_WHITELIST = 'rtsp,rtsps,tcp,udp,rtp,tls';
+const RTSP_PROTOCOL_WHITELIST = 'rtsp,rtsps,tcp,udp,rtp,tls';
 
 export interface HlsJob {
   input: Input;

@@ -10,7 +10,7 @@ import { DetectionNotReady } from './detection-routes.js';
 import { redactText } from '../util/redact.js';
 
 /** The JSON shape of every error the API returns. */
-export interface ErrorBody {
+interface ErrorBody {
   error: string;
   message: string;
   details?: unknown;
@@ -28,7 +28,7 @@ const SOURCE_FAILURE_STATUS: Record<FailureCause, number> = {
 };
 
 /** Maps typed errors to HTTP at the edge; nothing else in the code knows status codes. */
-export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ZodError) {
     const details = error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
     return {

@@ -1,10 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Why an FFmpeg run ended: asked to, killed by a signal, exited by itself, or stopped by the watchdog. */
+export type ExitReason = 'requested' | 'crashed' | 'exited' | 'stalled';
+
 /** What the rest of the daemon reports; every method is cheap and never throws. */
 export interface StreamObserver {
   /** seconds: how long a waiting start took; undefined for wait=false. */
   startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause?: string): void;
-  ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void;
+  ffmpegExited(reason: ExitReason): void;
   restarted(): void;
   segmentWritten(id: string, bytes: number): void;
   playlistRequested(id: string): void;
@@ -39,8 +42,12 @@ export class Metrics implements StreamObserver, DetectionObserver {
   private readonly inference = new Histogram({ name: `${PREFIX}inference_seconds`, help: 'Model time per analysed frame', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
   private readonly drops = new Counter({ name: `${PREFIX}detection_dropped_frames_total`, help: 'Frames replaced by a newer one before the model got to them', labelNames: ['indicator_id'], registers: [this.registry] });
 
-  constructor(sources: MetricsSources) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX }); // includes event-loop lag
+  }
+
+  /** The gauges read at scrape time; called once the manager and detection exist (they report here too). */
+  readFrom(sources: MetricsSources): void {
     new Gauge({
       name: `${PREFIX}streams`,
       help: 'Streams by state',
@@ -67,7 +74,7 @@ export class Metrics implements StreamObserver, DetectionObserver {
     if (result === 'started' && seconds !== undefined) this.startDuration.observe(seconds);
   }
 
-  ffmpegExited(reason: 'requested' | 'crashed' | 'exited' | 'stalled'): void {
+  ffmpegExited(reason: ExitReason): void {
     this.exits.inc({ reason });
   }
 

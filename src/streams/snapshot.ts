@@ -18,7 +18,7 @@ export interface StreamSnapshot {
   started_at: string;
   last_access: string;
   restarts: number;
-  mode: 'copy' | 'transcode' | null;
+  mode: 'copy' | 'transcode';
   source: {
     video_codec: string | null;
     width: number | null;
@@ -31,6 +31,9 @@ export interface StreamSnapshot {
   detection: unknown;
 }
 
+/** The last thing that went wrong, with FFmpeg's own last words. */
+export type LastError = Failure & { at: Date; stderr: string[] };
+
 interface SnapshotSource {
   id: string;
   state: StreamState;
@@ -38,9 +41,9 @@ interface SnapshotSource {
   startedAt: Date;
   lastAccess: number;
   restarts: number;
-  plan: OutputPlan | undefined;
+  plan: OutputPlan;
   source: SourceInfo | undefined;
-  lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+  lastError: LastError | undefined;
   frames: { stats(): unknown } | undefined;
 }
 
@@ -54,7 +57,7 @@ export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
     started_at: stream.startedAt.toISOString(),
     last_access: new Date(stream.lastAccess).toISOString(),
     restarts: stream.restarts,
-    mode: stream.plan?.video ?? null,
+    mode: stream.plan.video,
     source: source
       ? {
           video_codec: source.video?.codec ?? null,

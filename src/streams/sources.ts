@@ -4,7 +4,10 @@ import { SourceConflict, SourceRequired } from './errors.js';
 export const DEMO_ID = 'demo';
 
 /** The built-in test camera: FFmpeg's test pattern with a wall clock, paced like a live camera. */
-export const DEMO_GRAPH = String.raw`testsrc2=size=1280x720:rate=25,drawtext=text='stream-manager demo %{localtime\:%H\\\:%M\\\:%S}':fontsize=48:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=12:x=40:y=80`;
+const DEMO_GRAPH = String.raw`testsrc2=size=1280x720:rate=25,drawtext=text='stream-manager demo %{localtime\:%H\\\:%M\\\:%S}':fontsize=48:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=12:x=40:y=80`;
+
+/** What the demo graph produces, so it needs no probe. */
+const DEMO_SOURCE_INFO: SourceInfo = { video: { codec: 'rawvideo', width: 1280, height: 720, fps: 25 } };
 
 export interface ResolvedSource {
   input: Input;
@@ -38,6 +41,3 @@ export function createSourceResolver(options: SourceResolverOptions) {
 }
 
 export type SourceResolver = ReturnType<typeof createSourceResolver>;
-
-/** What the demo graph produces, so it needs no probe. */
-export const DEMO_SOURCE_INFO: SourceInfo = { video: { codec: 'rawvideo', width: 1280, height: 720, fps: 25 } };

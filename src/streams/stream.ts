@@ -2,16 +2,16 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
+import { SourceFailure } from '../ffmpeg/failure.js';
 import { buildHlsArgs, type FrameOutputSpec, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { Backoff, type BackoffOptions } from '../process/backoff.js';
-import type { StreamObserver } from '../metrics/metrics.js';
+import type { ExitReason, StreamObserver } from '../metrics/metrics.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { type AttemptOutcome, runAttempt } from './attempt.js';
 import { nextSequenceNumber, readPlaylist, removeUnlistedSegments } from './playlist.js';
-import { snapshotOf, type StreamSnapshot } from './snapshot.js';
+import { type LastError, snapshotOf, type StreamSnapshot } from './snapshot.js';
 import { canTransition, type StreamState } from './state.js';
 
 export interface StreamSettings {
@@ -75,7 +75,7 @@ export class Stream {
   pid: number | undefined;
   source: SourceInfo | undefined;
   plan: OutputPlan;
-  lastError: (Failure & { at: Date; stderr: string[] }) | undefined;
+  lastError: LastError | undefined;
   readonly frames: FramePipe | undefined;
 
   private readonly input: Input;
@@ -261,7 +261,7 @@ export class Stream {
   }
 }
 
-function exitReason(outcome: AttemptOutcome): 'requested' | 'crashed' | 'exited' | 'stalled' {
+function exitReason(outcome: AttemptOutcome): ExitReason {
   if (outcome.stalled) return 'stalled';
   if (outcome.exit.requested) return 'requested';
   return outcome.exit.signal ? 'crashed' : 'exited';

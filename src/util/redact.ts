@@ -6,7 +6,7 @@
 // Userinfo runs to the last '@' before the path, so a password holding '@' is covered too.
 const USERINFO_IN_TEXT = /([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 export function redactText(text: string): string {
   return text.replace(USERINFO_IN_TEXT, `$1${REDACTED}@`);
