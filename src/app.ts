@@ -50,6 +50,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         detectByDefault: config.detection.enabled,
         detection: () => services.detection.get(),
         observer: services.metrics,
+        checkSourceHost: services.checkSourceHost,
       }),
     );
     await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));

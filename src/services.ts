@@ -8,6 +8,7 @@ import { DetectionProvider } from './detection/detection-provider.js';
 import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
 import { Metrics } from './metrics/metrics.js';
+import { createSourceHostGuard, type SourceHostGuard } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
 import type { Stream } from './streams/stream.js';
 import { createSourceResolver, type SourceResolver } from './streams/sources.js';
@@ -24,6 +25,7 @@ export interface Services {
   ffprobe: BinaryInfo;
   detection: DetectionProvider;
   metrics: Metrics;
+  checkSourceHost: SourceHostGuard;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     ffprobe: await detectBinary(config.ffprobePath),
     detection,
     metrics,
+    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts),
   };
 }
 

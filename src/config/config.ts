@@ -68,6 +68,9 @@ const envSchema = z.object({
   // Per client address: a backend calling for all its users is one client, so the default is generous.
   RATE_LIMIT_MAX: integer(0, 1_000_000).default(600),
   RATE_LIMIT_WINDOW_SECONDS: seconds(1, 86_400).default(60),
+  ALLOWED_SOURCE_HOSTS: csv
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]+(\/\d{1,3})?$/, 'entries must be hostnames, addresses or CIDRs')))
+    .default([]),
   // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
   TRUST_PROXY: z.string().default('loopback'),
 });
@@ -102,6 +105,8 @@ export interface Config {
   rateLimit: { max: number; windowMs: number };
   /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client (rate limits key on it). */
   trustProxy: boolean | string;
+  /** Hostnames, addresses and CIDRs cameras may be at; empty: anywhere. */
+  allowedSourceHosts: string[];
 }
 
 export interface DetectionConfig {
@@ -189,5 +194,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiTokens: e.API_TOKEN,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
+    allowedSourceHosts: e.ALLOWED_SOURCE_HOSTS,
   };
 }

@@ -6,6 +6,7 @@ import { DetectorError } from '../detection/detector.js';
 import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { CapacityExceeded, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
 import { Unauthorized } from '../security/api-auth.js';
+import { SourceNotAllowed } from '../security/source-hosts.js';
 import { DetectionNotReady } from './detection-routes.js';
 import { redactText } from '../util/redact.js';
 
@@ -36,6 +37,7 @@ function toHttpError(error: unknown): { status: number; body: ErrorBody } {
       body: { error: 'invalid_request', message: details.map((d) => d.message).join('; '), details },
     };
   }
+  if (error instanceof SourceNotAllowed) return { status: 403, body: { error: 'source_not_allowed', message: error.message } };
   if (error instanceof Unauthorized) return { status: 401, body: { error: 'unauthorized', message: error.message } };
   if (error instanceof StreamNotFound) return { status: 404, body: { error: 'stream_not_found', message: error.message } };
   if (error instanceof SourceRequired) return { status: 400, body: { error: 'invalid_request', message: error.message } };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SourceFailure } from '../ffmpeg/failure.js';
 import type { StreamObserver } from '../metrics/metrics.js';
+import type { SourceHostGuard } from '../security/source-hosts.js';
 import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
@@ -16,6 +17,8 @@ export interface StreamRoutesDeps {
   /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
   detection(): Promise<FrameConsumer>;
   observer: Pick<StreamObserver, 'startFinished'>;
+  /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
+  checkSourceHost: SourceHostGuard;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -26,13 +29,18 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
     const start = async (request: FastifyRequest) => {
       const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
-      const source = resolveSource(indicator_id, rtsp_link);
+      const resolved = resolveSource(indicator_id, rtsp_link);
+      // Checked before anything is started; FFmpeg gets the address that was checked.
+      const source =
+        resolved.input.kind === 'rtsp'
+          ? { ...resolved, input: { ...resolved.input, url: await checkSourceHost(resolved.input.url) } }
+          : resolved;
       const consumer = (detect ?? detectByDefault) ? await detection() : undefined;
       const startedAt = performance.now();
       try {

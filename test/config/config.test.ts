@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       DETECT_FPS: '1', DETECT_KEYFRAMES_ONLY: 'true', DETECT_THREADS: '2', DETECT_BATCH_SIZE: '4', DETECT_BATCH_TIMEOUT_MS: '20',
       CONFIDENCE_THRESHOLD: '0.3', IOU_THRESHOLD: '0.6', CAPTURE_DIR: '/data/capture', CAPTURE_EVERY_N: '5', SSE_HEARTBEAT_SECONDS: '5',
       API_TOKEN: 'first-token-0123456789, second-token-9876543210', RATE_LIMIT_MAX: '30', RATE_LIMIT_WINDOW_SECONDS: '10',
-      TRUST_PROXY: '10.0.0.0/8',
+      TRUST_PROXY: '10.0.0.0/8', ALLOWED_SOURCE_HOSTS: '10.20.0.0/16,cam.local',
     });
     expect(config).toEqual({
       port: 9000, host: '127.0.0.1', streamDir: '/srv/hls', cleanupDelayMs: 60_000, cleanupIntervalMs: 5000,
@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       apiTokens: ['first-token-0123456789', 'second-token-9876543210'],
       rateLimit: { max: 30, windowMs: 10_000 },
       trustProxy: '10.0.0.0/8',
+      allowedSourceHosts: ['10.20.0.0/16', 'cam.local'],
     });
   });
 
