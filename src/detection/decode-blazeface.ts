@@ -1,9 +1,5 @@
-import type { RawDetection } from './types.js';
+import type { RawDetection, TensorOutput } from './types.js';
 
-export interface TensorOutput {
-  data: Float32Array;
-  dims: readonly number[];
-}
 
 /**
  * Anchor centres of MediaPipe's BlazeFace: a fine grid (stride = input/16, so 8

@@ -1,4 +1,4 @@
-import type { RawDetection } from './types.js';
+import type { RawDetection, TensorOutput } from './types.js';
 
 /**
  * Ultralytics YOLO exports, told apart by their output shape:
@@ -8,13 +8,9 @@ import type { RawDetection } from './types.js';
  */
 export type YoloLayout = 'yolov5' | 'yolov8';
 
-export interface YoloOutput {
-  data: Float32Array;
-  dims: readonly number[];
-}
 
 export function decodeYolo(
-  output: YoloOutput,
+  output: TensorOutput,
   layout: YoloLayout,
   input: { width: number; height: number },
   confidenceThreshold: number,

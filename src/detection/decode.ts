@@ -1,9 +1,9 @@
-import { blazefaceAnchors, decodeBlazeface, type TensorOutput } from './decode-blazeface.js';
+import { blazefaceAnchors, decodeBlazeface } from './decode-blazeface.js';
 import { decodeYolo } from './decode-yolo.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
 import { classwiseNms, weightedNms } from './nms.js';
 import type { PixelRange } from './preprocess.js';
-import type { RawDetection } from './types.js';
+import type { RawDetection, TensorOutput } from './types.js';
 
 export interface Thresholds {
   confidence: number;

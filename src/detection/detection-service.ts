@@ -8,7 +8,7 @@ import type { Detector } from './detector.js';
 import { FrameCutter } from './frame-cutter.js';
 import { letterbox, type Letterbox, undoLetterbox } from './letterbox.js';
 import { StreamSlot } from './stream-slot.js';
-import type { Detection, RawDetection } from './types.js';
+import type { Detection, RawDetection, SourceSize } from './types.js';
 
 export interface DetectionSettings {
   fps: number;
@@ -33,7 +33,6 @@ export interface FrameSink extends FramePipe {
   stats(): ReturnType<StreamSlot['stats']>;
 }
 
-type SourceSize = () => { width?: number; height?: number } | undefined;
 
 /**
  * Feeds the newest frame of every camera to the one shared detector. A camera

@@ -1,5 +1,5 @@
 import type { Letterbox } from './letterbox.js';
-import type { Detection } from './types.js';
+import type { Detection, SourceSize } from './types.js';
 
 export interface Sample {
   frame: Uint8Array;
@@ -31,7 +31,7 @@ export class StreamSlot {
 
   constructor(
     readonly id: string,
-    readonly sourceSize: () => { width?: number; height?: number } | undefined,
+    readonly sourceSize: SourceSize,
   ) {}
 
   /** A new frame replaces one still waiting; the one replaced is dropped. Returns whether one was. */

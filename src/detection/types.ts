@@ -12,6 +12,15 @@ export interface Detection {
   box: Box;
 }
 
+/** One output tensor of a model run. */
+export interface TensorOutput {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/** The source picture's size, when known (it tells how to undo the letterbox). */
+export type SourceSize = () => { width?: number; height?: number } | undefined;
+
 /** A detection before labels are attached and before the letterbox is undone. */
 export interface RawDetection {
   classId: number;
