@@ -1,9 +1,14 @@
-// Starts a stream through the API, plays it with hls.js, says what is going on in
-// words, and draws live detections over the picture.
+// Starts a stream through the API (or plays one a backend started, given its
+// playback token), plays it with hls.js, says what is going on in words, draws
+// live detections over the picture, and renews the playback token before it expires.
 const params = new URLSearchParams(location.search);
 const id = params.get('indicator_id');
 const rtspLink = params.get('rtsp_link');
 const detect = params.get('detect'); // true|false, passed on to start when given
+// An operator's API token, typed into the stream list (never put in an address).
+const apiToken = sessionStorage.getItem('stream-manager.api-token');
+// Signed playback: the token in use; every playlist, segment and per-stream API request carries it.
+let playbackToken = params.get('token');
 // Keep camera credentials out of the browser history once read.
 if (rtspLink) {
   params.delete('rtsp_link');
@@ -27,12 +32,46 @@ function say(text, kind = 'info') {
   stateText.dataset.kind = kind;
 }
 
+const authHeaders = () => (apiToken ? { authorization: `Bearer ${apiToken}` } : {});
+
+/** The URL with the current playback token on it (unchanged when playback is not signed). */
+function withToken(url) {
+  if (!playbackToken) return url;
+  const signed = new URL(url, location.href);
+  signed.searchParams.set('token', playbackToken);
+  return signed.href;
+}
+
+/** Renews the token when three quarters of its life are gone; tokens start with their expiry (unix seconds). */
+function scheduleRenewal() {
+  if (!playbackToken) return;
+  const secondsLeft = Number(playbackToken.split('.')[0]) - Date.now() / 1000;
+  setTimeout(renew, Math.max(1, secondsLeft * 0.75) * 1000);
+}
+
+async function renew() {
+  const url = withToken(`/api/stream/token?indicator_id=${encodeURIComponent(id)}`);
+  const response = await fetch(url, { headers: authHeaders() }).catch(() => undefined);
+  if (response?.ok) {
+    playbackToken = (await response.json()).playback_token;
+    scheduleRenewal();
+  } else {
+    setTimeout(renew, 2000); // the old token may still have a while to go
+  }
+}
+
 async function start() {
   if (!id) return say('Add ?indicator_id=… (and &rtsp_link=… for a new camera) to the address.', 'error');
+  if (playbackToken && !rtspLink) {
+    // Started by a backend, which handed us the token: just play.
+    play(`/streams/${encodeURIComponent(id)}/stream.m3u8`);
+    scheduleRenewal();
+    return watchStatus();
+  }
   say('Starting the stream…');
   const response = await fetch('/api/stream/start', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeaders() },
     body: JSON.stringify({
       indicator_id: id,
       ...(rtspLink ? { rtsp_link: rtspLink } : {}),
@@ -41,13 +80,19 @@ async function start() {
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) return say(`Could not start: ${body.message ?? response.statusText}`, 'error');
-  play(body.stream_path);
+  playbackToken = body.playback_token ?? null;
+  play(body.stream_path.split('?')[0]);
+  scheduleRenewal();
   watchStatus();
 }
 
 function play(src) {
   if (window.Hls?.isSupported()) {
-    const hls = new window.Hls({ liveSyncDurationCount: 2 });
+    const hls = new window.Hls({
+      liveSyncDurationCount: 2,
+      // Every playlist and segment request goes out with the newest token.
+      xhrSetup: (xhr, url) => xhr.open('GET', withToken(url), true),
+    });
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       // Live streams hiccup when the camera reconnects: reload rather than give up.
@@ -58,7 +103,7 @@ function play(src) {
     hls.loadSource(src);
     hls.attachMedia(video);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-    video.src = src; // Safari plays HLS natively
+    video.src = withToken(src); // Safari plays HLS natively (and keeps this token: give it a long TTL)
   } else {
     return say('This browser cannot play HLS.', 'error');
   }
@@ -68,7 +113,8 @@ function play(src) {
 async function watchStatus() {
   let watchingDetections = false;
   for (;;) {
-    const response = await fetch(`/api/stream/status?indicator_id=${encodeURIComponent(id)}`).catch(() => undefined);
+    const url = withToken(`/api/stream/status?indicator_id=${encodeURIComponent(id)}`);
+    const response = await fetch(url, { headers: authHeaders() }).catch(() => undefined);
     if (response?.status === 404) return say('The stream has stopped.', 'error');
     if (response?.ok) {
       const status = await response.json();
@@ -87,9 +133,14 @@ async function watchStatus() {
 }
 
 function watchDetections() {
-  const events = new EventSource(`/api/stream/events?indicator_id=${encodeURIComponent(id)}`);
+  // EventSource cannot send headers: with API tokens on, the playback token is what lets it in.
+  const events = new EventSource(withToken(`/api/stream/events?indicator_id=${encodeURIComponent(id)}`));
   events.addEventListener('detection', (message) => draw(JSON.parse(message.data).detections));
-  events.onerror = () => {}; // EventSource reconnects on its own; 503 just means detection is off
+  events.onerror = () => {
+    // It retries on its own after network errors, but gives up on an HTTP error (an expired token,
+    // detection off): open a new one, with the newest token, a little later.
+    if (events.readyState === EventSource.CLOSED) setTimeout(watchDetections, 3000);
+  };
 }
 
 /** Boxes are normalized to the picture; the picture sits letterboxed inside the element. */

@@ -7,7 +7,7 @@ import { registerErrorHandlers } from './http/error-handler.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { pages } from './http/pages.js';
-import { hlsStatic } from './http/hls-static.js';
+import { AUTHORIZE_PATH, hlsStatic } from './http/hls-static.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
@@ -20,7 +20,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Players fetch a playlist every second; logging each would drown everything else.
-    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/streams/') }),
+    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/streams/') || request.url === AUTHORIZE_PATH }),
     bodyLimit: 64 * 1024,
     // Event streams never go idle; without this, closing would wait for every SSE client to leave.
     forceCloseConnections: true,
@@ -28,7 +28,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     trustProxy: config.trustProxy,
   });
   registerErrorHandlers(app);
-  requireApiToken(app, config.apiTokens);
+  requireApiToken(app, config.apiTokens, services.playback);
 
   await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
   await app.register(formbody);
@@ -51,6 +51,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         detection: () => services.detection.get(),
         observer: services.metrics,
         checkSourceHost: services.checkSourceHost,
+        playback: services.playback,
       }),
     );
     await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
@@ -76,6 +77,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         if (manager.touch(id)) services.metrics.playlistRequested(id);
       },
       segmentMaxAgeSeconds: 3600,
+      playback: services.playback,
+      observer: services.metrics,
     }),
   );
 

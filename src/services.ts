@@ -8,6 +8,7 @@ import { DetectionProvider } from './detection/detection-provider.js';
 import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
 import { Metrics } from './metrics/metrics.js';
+import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type SourceHostGuard } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
 import type { Stream } from './streams/stream.js';
@@ -26,6 +27,7 @@ export interface Services {
   detection: DetectionProvider;
   metrics: Metrics;
   checkSourceHost: SourceHostGuard;
+  playback: PlaybackTokens | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     detection,
     metrics,
     checkSourceHost: createSourceHostGuard(config.allowedSourceHosts),
+    playback: config.playback && createPlaybackTokens(config.playback),
   };
 }
 

@@ -71,6 +71,11 @@ const envSchema = z.object({
   ALLOWED_SOURCE_HOSTS: csv
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]+(\/\d{1,3})?$/, 'entries must be hostnames, addresses or CIDRs')))
     .default([]),
+  // Signed playback: HMAC keys (several, for rotation; the first signs) and how long a token lives.
+  PLAYBACK_SECRET: csv.pipe(z.array(z.string().min(32, 'each secret needs at least 32 characters'))).default([]),
+  PLAYBACK_TOKEN_TTL_SECONDS: integer(10, 7 * 86_400).default(3600),
+  CAMERAS_FILE: z.string().min(1).optional(),
+  ALLOW_API_SOURCES: envBoolean.default(true),
   // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
   TRUST_PROXY: z.string().default('loopback'),
 });
@@ -107,6 +112,12 @@ export interface Config {
   trustProxy: boolean | string;
   /** Hostnames, addresses and CIDRs cameras may be at; empty: anywhere. */
   allowedSourceHosts: string[];
+  /** HMAC keys for playback tokens (the first signs); undefined: playback is open. */
+  playback: { secrets: string[]; ttlSeconds: number } | undefined;
+  /** The camera registry (YAML or JSON); undefined: none. */
+  camerasFile: string | undefined;
+  /** Whether start may name a camera by rtsp_link, or only by a registry id. */
+  allowApiSources: boolean;
 }
 
 export interface DetectionConfig {
@@ -195,5 +206,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000 },
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     allowedSourceHosts: e.ALLOWED_SOURCE_HOSTS,
+    playback: e.PLAYBACK_SECRET.length > 0 ? { secrets: e.PLAYBACK_SECRET, ttlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS } : undefined,
+    camerasFile: e.CAMERAS_FILE,
+    allowApiSources: e.ALLOW_API_SOURCES,
   };
 }

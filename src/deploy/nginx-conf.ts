@@ -30,6 +30,7 @@ export function renderNginxConf({
     MIME_TYPES: '/etc/nginx/mime.types',
     PID_FILE: runtimeDir ? `${runtimeDir}/nginx.pid` : '/run/nginx.pid',
     ERROR_LOG: runtimeDir ? `${runtimeDir}/error.log` : '/var/log/nginx/error.log',
+    AUTH_CACHE: runtimeDir ? `${runtimeDir}/auth-cache` : '/var/cache/nginx/stream-manager-auth',
   };
   for (const [key, value] of Object.entries(values)) {
     // Each value lands inside a directive: nothing in it may end or open one.

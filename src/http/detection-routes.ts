@@ -42,7 +42,7 @@ export const detectionRoutes =
     app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PREDICT_MAX_BYTES }, (_request, body, done) => done(null, body));
 
     // Server-Sent Events of detections: one stream's, or every stream's without indicator_id.
-    app.get('/api/stream/events', { sse: 'only' }, async (request, reply) => {
+    app.get('/api/stream/events', { sse: 'only', config: { playbackAccess: true } }, async (request, reply) => {
       const { indicator_id } = eventsQuery.parse(request.query);
       const service = await detection.get();
       let sending = false;
@@ -71,7 +71,7 @@ export const detectionRoutes =
       return { detections, inference_ms: Math.round(inferenceMs * 100) / 100, model: { kind: service.detector.kind, width, height } };
     });
 
-    app.get('/api/stream/snapshot', async (request, reply) => {
+    app.get('/api/stream/snapshot', { config: { playbackAccess: true } }, async (request, reply) => {
       const { indicator_id, boxes } = snapshotQuery.parse(request.query);
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);

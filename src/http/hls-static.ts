@@ -1,45 +1,106 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { PlaybackObserver } from '../metrics/metrics.js';
+import { type PlaybackTokens, signPlaylist } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 
 export interface HlsStaticDeps {
   streamDir: string;
-  /** Called for every playlist fetch: that is how the sweeper knows someone watches. */
+  /** Called for every authorized playlist fetch: that is how the sweeper knows someone watches. */
   onPlaylistRequest(id: string): void;
   /** How long browsers may cache a segment; names are never reused, so this can be long. */
   segmentMaxAgeSeconds: number;
+  /** Signed playback (PLAYBACK_SECRET); undefined: playlists and segments are open. */
+  playback: PlaybackTokens | undefined;
+  observer: PlaybackObserver;
 }
 
-// Only /streams/<id>/<file> with a valid id and a plain file name; no dotfiles, no nesting.
-const SERVED_PATH = new RegExp(`^/(${STREAM_ID_PATTERN.source.slice(1, -1)})/([A-Za-z0-9_.-]+\\.(m3u8|ts))$`);
+export class PlaybackForbidden extends Error {
+  constructor(reason: 'expired' | 'invalid') {
+    super(reason === 'expired' ? 'the playback token has expired; ask for a new one' : 'this stream needs a valid playback token (?token=…)');
+    this.name = 'PlaybackForbidden';
+  }
+}
 
-/** The embedded HLS file server (Nginx takes over in production). */
+/** Where Nginx's auth_request asks whether a segment may be served. */
+export const AUTHORIZE_PATH = '/api/playback/authorize';
+
+// How long Nginx may reuse an answer for the same stream and token.
+const AUTHORIZE_CACHE_SECONDS = 5;
+
+// A plain segment file name: no dotfiles, no separators, no other kinds of file.
+const SEGMENT_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
+// What Nginx's auth_request passes on: the original URI of a segment or playlist request.
+const STREAM_URI = new RegExp(`^/streams/(${STREAM_ID_PATTERN.source.slice(1, -1)})/[^/?]+(?:\\?(.*))?$`);
+
+/**
+ * The embedded HLS server (Nginx takes over segments in production). Playlists
+ * are read and answered here, so that each fetch counts as a viewer and, with
+ * signed playback, their segment URIs carry the viewer's token; segments are
+ * files, each request checked against the token when playback is signed.
+ */
 export const hlsStatic =
-  ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds }: HlsStaticDeps): FastifyPluginAsync =>
+  ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds, playback, observer }: HlsStaticDeps): FastifyPluginAsync =>
   async (app) => {
-    app.addHook('onRequest', async (request) => {
-      const match = SERVED_PATH.exec(request.url.split('?')[0]!.replace(/^\/streams/, ''));
-      if (match?.[3] === 'm3u8') onPlaylistRequest(match[1]!);
+    const root = path.resolve(streamDir);
+    const tokenOf = (request: FastifyRequest) => {
+      const token = (request.query as Record<string, unknown>).token;
+      return typeof token === 'string' ? token : undefined;
+    };
+    const authorize = (id: string, token: string | undefined) => {
+      if (!playback) return;
+      const { verdict } = playback.verify(id, token);
+      observer.playbackChecked('direct', verdict);
+      if (verdict !== 'valid') throw new PlaybackForbidden(verdict);
+    };
+
+    app.get<{ Params: { id: string } }>(`/streams/:id/${PLAYLIST_NAME}`, async (request, reply) => {
+      const { id } = request.params;
+      if (!STREAM_ID_PATTERN.test(id)) return reply.callNotFound();
+      const token = tokenOf(request);
+      authorize(id, token);
+      const playlist = await readFile(path.join(root, id, PLAYLIST_NAME), 'utf8').catch(() => undefined);
+      if (playlist === undefined) return reply.callNotFound();
+      onPlaylistRequest(id);
+      return reply
+        .type('application/vnd.apple.mpegurl')
+        .header('Cache-Control', 'no-cache')
+        .send(playback && token ? signPlaylist(playlist, token) : playlist);
     });
+
+    // Nginx asks here before it serves a segment (auth_request); the answer may be cached for a few seconds.
+    app.get(AUTHORIZE_PATH, async (request, reply) => {
+      const uri = request.headers['x-original-uri'];
+      const match = typeof uri === 'string' ? STREAM_URI.exec(uri) : null;
+      if (!match) return reply.code(403).send();
+      const id = match[1]!;
+      const token = new URLSearchParams(match[2] ?? '').get('token') ?? undefined;
+      if (!playback) return reply.code(204).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
+      const { verdict, secondsLeft } = playback.verify(id, token);
+      observer.playbackChecked('auth_request', verdict);
+      if (verdict !== 'valid') return reply.code(403).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
+      // Never cached past the token's own expiry.
+      return reply.code(204).header('Cache-Control', `max-age=${Math.min(AUTHORIZE_CACHE_SECONDS, secondsLeft)}`).send();
+    });
+
     await app.register(fastifyStatic, {
-      root: path.resolve(streamDir),
-      prefix: '/streams/',
-      decorateReply: false,
+      root,
+      serve: false, // the route below decides what is served, with the id and file name the router decoded
       cacheControl: false,
       etag: false,
       lastModified: true,
-      index: false,
-      list: false,
-      allowedPath: (pathName) => SERVED_PATH.test(pathName) && !pathName.includes('..'),
-      setHeaders: (reply, filePath) => {
-        if (filePath.endsWith('.m3u8')) {
-          reply.header('Content-Type', 'application/vnd.apple.mpegurl');
-          reply.header('Cache-Control', 'no-cache');
-        } else {
-          reply.header('Content-Type', 'video/mp2t');
-          reply.header('Cache-Control', `public, max-age=${segmentMaxAgeSeconds}`);
-        }
+      setHeaders: (reply) => {
+        reply.header('Content-Type', 'video/mp2t');
+        reply.header('Cache-Control', `public, max-age=${segmentMaxAgeSeconds}`);
       },
+    });
+    app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', async (request, reply) => {
+      const { id, file } = request.params;
+      if (!STREAM_ID_PATTERN.test(id) || !SEGMENT_FILE.test(file)) return reply.callNotFound();
+      authorize(id, tokenOf(request));
+      return reply.sendFile(file, path.join(root, id));
     });
   };

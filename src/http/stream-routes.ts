@@ -5,7 +5,8 @@ import type { SourceHostGuard } from '../security/source-hosts.js';
 import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
-import { StreamNotFound } from '../streams/errors.js';
+import { PlaybackUnsigned, StreamNotFound } from '../streams/errors.js';
+import type { PlaybackTokens } from '../security/playback-tokens.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
@@ -19,6 +20,8 @@ export interface StreamRoutesDeps {
   observer: Pick<StreamObserver, 'startFinished'>;
   /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
   checkSourceHost: SourceHostGuard;
+  /** Signed playback (PLAYBACK_SECRET); undefined: playlists are open and starts hand out no token. */
+  playback: PlaybackTokens | undefined;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -29,7 +32,7 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost, playback }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
@@ -47,12 +50,19 @@ export const streamRoutes =
         const { status, created } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
         // The duration histogram takes only starts that spawned FFmpeg and waited for it (see Metrics).
         observer.startFinished(created ? 'started' : 'joined', wait ? (performance.now() - startedAt) / 1000 : undefined);
-        return { indicator_id, stream_path: streamPath(indicator_id), status };
+        return { indicator_id, ...playbackFields(indicator_id), status };
       } catch (error) {
         if (error instanceof SourceFailure) observer.startFinished('failed', (performance.now() - startedAt) / 1000, error.failure.cause);
         throw error;
       }
     };
+    /** stream_path, with a token on it (and the token and its expiry on their own) when playback is signed. */
+    const playbackFields = (id: string) => {
+      if (!playback) return { stream_path: streamPath(id) };
+      const { token, expiresAt } = playback.issue(id);
+      return { stream_path: `${streamPath(id)}?token=${token}`, playback_token: token, playback_expires_at: expiresAt.toISOString() };
+    };
+
     app.get('/api/stream/start', start);
     app.post('/api/stream/start', start);
 
@@ -62,7 +72,14 @@ export const streamRoutes =
       return { indicator_id, status: 'stopped' };
     });
 
-    app.get('/api/stream/status', async (request) => {
+    // A fresh playback token: players renew theirs with it before it expires.
+    app.get('/api/stream/token', { config: { playbackAccess: true } }, async (request) => {
+      const { indicator_id } = idRequestSchema.parse(request.query);
+      if (!playback) throw new PlaybackUnsigned();
+      return { indicator_id, ...playbackFields(indicator_id) };
+    });
+
+    app.get('/api/stream/status', { config: { playbackAccess: true } }, async (request) => {
       const { indicator_id } = idRequestSchema.parse(paramsOf(request));
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);

@@ -14,6 +14,11 @@ export interface StreamObserver {
   streamRemoved(id: string): void;
 }
 
+export interface PlaybackObserver {
+  /** via: Nginx's auth_request, or a request the daemon serves itself. */
+  playbackChecked(via: 'auth_request' | 'direct', verdict: 'valid' | 'expired' | 'invalid'): void;
+}
+
 export interface DetectionObserver {
   inferred(id: string, seconds: number): void;
   dropped(id: string): void;
@@ -31,7 +36,7 @@ const PREFIX = 'stream_manager_';
  * The Prometheus registry of one daemon (a registry of its own, not prom-client's
  * global one, so tests can build many apps in one process).
  */
-export class Metrics implements StreamObserver, DetectionObserver {
+export class Metrics implements StreamObserver, DetectionObserver, PlaybackObserver {
   readonly registry = new Registry();
   private readonly starts = new Counter({ name: `${PREFIX}stream_starts_total`, help: 'Start calls by result (started, joined, failed) and failure cause', labelNames: ['result', 'cause'], registers: [this.registry] });
   private readonly startDuration = new Histogram({ name: `${PREFIX}start_duration_seconds`, help: 'Time from a start call that spawned FFmpeg to a playable playlist', buckets: [0.5, 1, 1.5, 2, 3, 5, 8, 13, 20], registers: [this.registry] });
@@ -40,6 +45,7 @@ export class Metrics implements StreamObserver, DetectionObserver {
   private readonly bytes = new Counter({ name: `${PREFIX}stream_bytes_written_total`, help: 'HLS segment bytes written per stream', labelNames: ['indicator_id'], registers: [this.registry] });
   private readonly playlists = new Counter({ name: `${PREFIX}playlist_requests_total`, help: 'Playlist fetches per stream (viewer heartbeats)', labelNames: ['indicator_id'], registers: [this.registry] });
   private readonly inference = new Histogram({ name: `${PREFIX}inference_seconds`, help: 'Model time per analysed frame', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  private readonly playbackChecks = new Counter({ name: `${PREFIX}playback_checks_total`, help: 'Playback token checks (signed playback) by where they came from and verdict', labelNames: ['via', 'verdict'], registers: [this.registry] });
   private readonly drops = new Counter({ name: `${PREFIX}detection_dropped_frames_total`, help: 'Frames replaced by a newer one before the model got to them', labelNames: ['indicator_id'], registers: [this.registry] });
 
   constructor() {
@@ -72,6 +78,10 @@ export class Metrics implements StreamObserver, DetectionObserver {
   startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause = ''): void {
     this.starts.inc({ result, cause });
     if (result === 'started' && seconds !== undefined) this.startDuration.observe(seconds);
+  }
+
+  playbackChecked(via: 'auth_request' | 'direct', verdict: 'valid' | 'expired' | 'invalid'): void {
+    this.playbackChecks.inc({ via, verdict });
   }
 
   ffmpegExited(reason: ExitReason): void {

@@ -1,5 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PlaybackTokens } from './playback-tokens.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A read-only view of one stream: a valid playback token for its indicator_id will do instead of the API token. */
+    playbackAccess?: boolean;
+  }
+}
 
 export class Unauthorized extends Error {
   constructor(message: string) {
@@ -8,8 +16,11 @@ export class Unauthorized extends Error {
   }
 }
 
-/** Paths that stay open with API_TOKEN set: health checks come from load balancers and Docker. */
-const OPEN_PATHS = new Set(['/api/health']);
+/**
+ * Paths that stay open with API_TOKEN set: health checks come from load balancers
+ * and Docker; Nginx's segment authorization carries a playback token, not the API's.
+ */
+const OPEN_PATHS = new Set(['/api/health', '/api/playback/authorize']);
 
 /**
  * Compares a presented token with every accepted one in constant time: digests
@@ -25,8 +36,13 @@ export function tokenMatches(presented: string, accepted: readonly string[]): bo
   return match;
 }
 
-/** Requires `Authorization: Bearer <token>` on /api/* (but health) when tokens are configured. */
-export function requireApiToken(app: FastifyInstance, tokens: readonly string[]): void {
+/**
+ * Requires `Authorization: Bearer <token>` on /api/* (but health) when tokens are
+ * configured. Routes marked playbackAccess also take `?indicator_id=…&token=…`
+ * with a valid playback token: a player (whose EventSource cannot send headers)
+ * then watches the status and detections of the one stream it may play.
+ */
+export function requireApiToken(app: FastifyInstance, tokens: readonly string[], playback?: PlaybackTokens): void {
   if (tokens.length === 0) return;
   app.addHook('onRequest', async (request, reply) => {
     // The matched route, not the raw URL: the router decodes %61pi to api, a prefix check on the URL would not.
@@ -36,7 +52,13 @@ export function requireApiToken(app: FastifyInstance, tokens: readonly string[])
     const header = request.headers.authorization ?? '';
     const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (presented && tokenMatches(presented, tokens)) return;
+    if (playback && request.routeOptions.config.playbackAccess && hasPlaybackToken(request, playback)) return;
     reply.header('www-authenticate', 'Bearer realm="stream-manager"');
     throw new Unauthorized(presented ? 'the API token is not valid' : 'this endpoint needs Authorization: Bearer <API_TOKEN>');
   });
+}
+
+function hasPlaybackToken(request: FastifyRequest, playback: PlaybackTokens): boolean {
+  const { indicator_id: id, token } = request.query as Record<string, unknown>;
+  return typeof id === 'string' && typeof token === 'string' && playback.verify(id, token).verdict === 'valid';
 }

@@ -26,3 +26,10 @@ export class SourceRequired extends Error {
     this.name = 'SourceRequired';
   }
 }
+
+export class PlaybackUnsigned extends Error {
+  constructor() {
+    super('playback is not signed here (PLAYBACK_SECRET is unset): stream paths need no token');
+    this.name = 'PlaybackUnsigned';
+  }
+}

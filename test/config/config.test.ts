@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       CONFIDENCE_THRESHOLD: '0.3', IOU_THRESHOLD: '0.6', CAPTURE_DIR: '/data/capture', CAPTURE_EVERY_N: '5', SSE_HEARTBEAT_SECONDS: '5',
       API_TOKEN: 'first-token-0123456789, second-token-9876543210', RATE_LIMIT_MAX: '30', RATE_LIMIT_WINDOW_SECONDS: '10',
       TRUST_PROXY: '10.0.0.0/8', ALLOWED_SOURCE_HOSTS: '10.20.0.0/16,cam.local',
+      PLAYBACK_SECRET: `${'k'.repeat(32)},${'o'.repeat(40)}`, PLAYBACK_TOKEN_TTL_SECONDS: '120',
+      CAMERAS_FILE: '/etc/stream-manager/cameras.yml', ALLOW_API_SOURCES: 'false',
     });
     expect(config).toEqual({
       port: 9000, host: '127.0.0.1', streamDir: '/srv/hls', cleanupDelayMs: 60_000, cleanupIntervalMs: 5000,
@@ -53,6 +55,9 @@ describe('loadConfig', () => {
       rateLimit: { max: 30, windowMs: 10_000 },
       trustProxy: '10.0.0.0/8',
       allowedSourceHosts: ['10.20.0.0/16', 'cam.local'],
+      playback: { secrets: ['k'.repeat(32), 'o'.repeat(40)], ttlSeconds: 120 },
+      camerasFile: '/etc/stream-manager/cameras.yml',
+      allowApiSources: false,
     });
   });
 

@@ -27,6 +27,8 @@ export async function freePort(): Promise<number> {
  */
 export async function startNginx({ streamDir, daemonPort }: { streamDir: string; daemonPort: number }): Promise<RunningNginx> {
   const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'sm-nginx-'));
+  // Workers (unprivileged when Nginx runs as root) keep the playback-check cache in here.
+  await chmod(runtimeDir, 0o755);
   const port = await freePort();
   const confFile = path.join(runtimeDir, 'nginx.conf');
   await writeFile(confFile, renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir }));

@@ -1,0 +1,71 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface PlaybackToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export type TokenVerdict = 'valid' | 'expired' | 'invalid';
+
+export interface TokenCheck {
+  verdict: TokenVerdict;
+  /** Whole seconds the token stays valid (0 unless valid). */
+  secondsLeft: number;
+}
+
+/**
+ * Signed playback: a token is `<expiry>.<signature>`, the signature an
+ * HMAC-SHA256 of the stream id and the expiry (unix seconds). Tokens are signed
+ * with the first secret and checked against all of them, so a secret can be
+ * rotated without cutting off the players that hold tokens made with the old one.
+ */
+export interface PlaybackTokens {
+  issue(id: string): PlaybackToken;
+  verify(id: string, token: string | undefined): TokenCheck;
+}
+
+const TOKEN_SHAPE = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+export function createPlaybackTokens({
+  secrets,
+  ttlSeconds,
+  now = Date.now,
+}: {
+  secrets: readonly string[];
+  ttlSeconds: number;
+  now?: () => number;
+}): PlaybackTokens {
+  if (secrets.length === 0) throw new Error('signed playback needs at least one secret');
+  // The id cannot contain ':' (STREAM_ID_PATTERN), so "id:expiry" is unambiguous.
+  const sign = (secret: string, id: string, expiry: string) => createHmac('sha256', secret).update(`${id}:${expiry}`).digest();
+
+  const verify = (id: string, token: string | undefined): TokenCheck => {
+    const match = token ? TOKEN_SHAPE.exec(token) : null;
+    if (!match) return { verdict: 'invalid', secondsLeft: 0 };
+    const [, expiry, signature] = match as unknown as [string, string, string];
+    const presented = Buffer.from(signature, 'base64url');
+    let genuine = false;
+    // Every secret is tried, so timing does not tell which one (if any) matched.
+    for (const secret of secrets) genuine = timingSafeEqual(presented, sign(secret, id, expiry)) || genuine;
+    if (!genuine) return { verdict: 'invalid', secondsLeft: 0 };
+    const left = Number(expiry) - now() / 1000;
+    return left > 0 ? { verdict: 'valid', secondsLeft: Math.floor(left) } : { verdict: 'expired', secondsLeft: 0 };
+  };
+
+  return {
+    issue(id) {
+      const expiry = String(Math.ceil(now() / 1000 + ttlSeconds));
+      return { token: `${expiry}.${sign(secrets[0]!, id, expiry).toString('base64url')}`, expiresAt: new Date(Number(expiry) * 1000) };
+    },
+    verify,
+  };
+}
+
+/** `stream.m3u8` with every segment URI carrying the token, since relative URIs do not inherit the playlist's query. */
+export function signPlaylist(playlist: string, token: string): string {
+  const query = `token=${encodeURIComponent(token)}`;
+  return playlist
+    .split('\n')
+    .map((line) => (line.trim() === '' || line.startsWith('#') ? line : `${line}${line.includes('?') ? '&' : '?'}${query}`))
+    .join('\n');
+}

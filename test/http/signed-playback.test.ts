@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlaybackTokens } from '../../src/security/playback-tokens.js';
+import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const API_TOKEN = 'api-token-0123456789abcdef';
+const SECRET = 'playback-secret-0123456789abcdef-0123';
+const TTL_S = 120;
+
+describe('signed playback, from the daemon and through Nginx', () => {
+  let camera: RtspCamera;
+  let t: TestApp;
+  let nginx: RunningNginx;
+
+  beforeAll(async () => {
+    camera = await startRtspCamera();
+    t = await startTestApp({ API_TOKEN, PLAYBACK_SECRET: SECRET, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) });
+    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+  }, 60_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    await t?.close();
+    await camera?.stop();
+  });
+
+  const api = (base: string, route: string) => fetch(`${base}${route}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+  const start = async (base: string, id: string) => {
+    const response = await api(base, `/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { stream_path: string; playback_token: string; playback_expires_at: string };
+  };
+  /** Same secret, a clock two hours back: a genuine token that has run out. */
+  const expiredToken = (id: string) =>
+    createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60, now: () => Date.now() - 7_200_000 }).issue(id).token;
+  const checks = async () => {
+    const text = await t.services.metrics.render();
+    return Number(/stream_manager_playback_checks_total\{via="auth_request",verdict="valid"\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
+
+  for (const via of ['daemon', 'nginx'] as const) {
+    const base = () => (via === 'daemon' ? t.baseUrl : nginx.baseUrl);
+
+    it(`${via}: start hands out a token; the playlist and every segment need it`, async () => {
+      const id = `signed-${via}`;
+      const started = await start(base(), id);
+      expect(started.stream_path).toBe(`/streams/${id}/stream.m3u8?token=${started.playback_token}`);
+      const expiresIn = (Date.parse(started.playback_expires_at) - Date.now()) / 1000;
+      expect(expiresIn).toBeGreaterThan(TTL_S - 5);
+      expect(expiresIn).toBeLessThanOrEqual(TTL_S + 1);
+
+      const bare = await fetch(`${base()}/streams/${id}/stream.m3u8`);
+      expect(bare.status).toBe(403);
+      expect(await bare.json()).toMatchObject({ error: 'playback_forbidden' });
+      const playlist = await fetch(`${base()}${started.stream_path}`);
+      expect(playlist.status).toBe(200);
+      const segments = (await playlist.text()).split('\n').filter((line) => line.includes('.ts'));
+      expect(segments.length).toBeGreaterThan(0);
+      for (const line of segments) expect(line).toMatch(new RegExp(`^[\\w-]+\\.ts\\?token=${started.playback_token.replace('.', '\\.')}$`));
+
+      const segment = segments[0]!.split('?')[0]!;
+      const withToken = await fetch(`${base()}/streams/${id}/${segment}?token=${started.playback_token}`);
+      expect(withToken.status).toBe(200);
+      expect((await withToken.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      if (via === 'nginx') expect(withToken.headers.get('server')).toMatch(/^nginx/);
+      const otherId = createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60 }).issue('someone-else').token;
+      for (const token of ['', `?token=${otherId}`, `?token=${expiredToken(id)}`, `?token=${started.playback_token}x`]) {
+        expect((await fetch(`${base()}/streams/${id}/${segment}${token}`)).status, token).toBe(403);
+        expect((await fetch(`${base()}/streams/${id}/stream.m3u8${token}`)).status, token).toBe(403);
+      }
+      await t.services.manager.stop(id);
+    });
+
+    it(`${via}: a playback token opens its stream's status, snapshot and renewal, and nothing else`, async () => {
+      const id = `viewer-${via}`;
+      const { playback_token: token } = await start(base(), id);
+      const asViewer = (route: string) => fetch(`${base()}${route}`);
+      expect((await asViewer(`/api/stream/status?indicator_id=${id}&token=${token}`)).status).toBe(200);
+      // Past authentication: the stream runs without detection, which is the answer.
+      expect((await asViewer(`/api/stream/snapshot?indicator_id=${id}&token=${token}`)).status).toBe(409);
+      const renewed = await asViewer(`/api/stream/token?indicator_id=${id}&token=${token}`);
+      expect(renewed.status).toBe(200);
+      const body = (await renewed.json()) as { playback_token: string; stream_path: string };
+      expect(t.services.playback!.verify(id, body.playback_token).verdict).toBe('valid');
+      expect(body.stream_path).toBe(`/streams/${id}/stream.m3u8?token=${body.playback_token}`);
+
+      for (const route of [
+        `/api/stream/status?indicator_id=other&token=${token}`,
+        `/api/stream/token?indicator_id=${id}&token=${expiredToken(id)}`,
+        `/api/stream/start?indicator_id=${id}&token=${token}`,
+        `/api/streams?indicator_id=${id}&token=${token}`,
+      ]) {
+        expect((await asViewer(route)).status, route).toBe(401);
+      }
+      const stop = await fetch(`${base()}/api/stream/stop?indicator_id=${id}&token=${token}`, { method: 'POST' });
+      expect(stop.status).toBe(401);
+      expect(t.services.manager.get(id)).toBeDefined();
+      await t.services.manager.stop(id);
+    });
+  }
+
+  it('nginx: asks the daemon once per stream and token for a few seconds, not once per segment', async () => {
+    const id = 'cached';
+    const { stream_path, playback_token: token } = await start(nginx.baseUrl, id);
+    const segments = (await (await fetch(`${nginx.baseUrl}${stream_path}`)).text()).split('\n').filter((line) => line.includes('.ts'));
+    const before = await checks();
+    let served = 0;
+    for (let round = 0; round < 4; round++) {
+      for (const line of segments) served += (await fetch(`${nginx.baseUrl}/streams/${id}/${line}`)).status === 200 ? 1 : 0;
+    }
+    expect(served).toBe(segments.length * 4);
+    expect(served).toBeGreaterThanOrEqual(4);
+    // The cache lives 5 s; the loop takes well under that, give or take one expiry.
+    expect((await checks()) - before).toBeLessThanOrEqual(2);
+    expect(t.services.playback!.verify(id, token).verdict).toBe('valid');
+    await t.services.manager.stop(id);
+  });
+
+  it('nginx: keeps its own question to the daemon to itself', async () => {
+    const response = await fetch(`${nginx.baseUrl}/api/playback/authorize`, { headers: { 'x-original-uri': '/streams/x/a.ts' } });
+    expect(response.status).toBe(404);
+  });
+});
