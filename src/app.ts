@@ -52,6 +52,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         observer: services.metrics,
         checkSourceHost: services.checkSourceHost,
         playback: services.playback,
+        cameras: services.cameras,
       }),
     );
     await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
@@ -85,6 +86,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   const sweeper = startSweeper(manager, config.cleanupIntervalMs, log);
   app.addHook('onClose', async () => {
     sweeper.close();
+    services.cameras?.close();
     await Promise.all([manager.closeAll(), services.detection.close()]);
   });
   return app;

@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { buildApp } from './app.js';
+import { CamerasFileError } from './cameras/camera-file.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './log/logger.js';
 import { createServices } from './services.js';
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY });
-  const services = await createServices(config, log);
+  const services = await createServices(config, log).catch((error: unknown) => {
+    if (!(error instanceof CamerasFileError)) throw error;
+    process.stderr.write(`stream-manager: CAMERAS_FILE: ${error.message}\n`);
+    process.exit(78);
+  });
   if (!services.ffmpeg.found) log.error({ path: config.ffmpegPath }, 'FFmpeg not found; streams cannot start');
 
   if (config.detection.enabled) {
@@ -61,6 +66,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Operators' habit for "re-read your configuration"; without a handler it would end the process.
+  process.on('SIGHUP', () => {
+    log.info(services.cameras ? 'SIGHUP: reloading CAMERAS_FILE' : 'SIGHUP: no CAMERAS_FILE to reload');
+    void services.cameras?.reload();
+  });
 
   await app.listen({ port: config.port, host: config.host });
   log.info({ version: VERSION, ffmpeg: services.ffmpeg.version, streamDir: config.streamDir }, 'stream-manager ready');

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import { CameraRegistry } from './cameras/camera-registry.js';
+import { followRegistry } from './cameras/follow-registry.js';
 import { DetectionProvider } from './detection/detection-provider.js';
 import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
@@ -28,6 +30,8 @@ export interface Services {
   metrics: Metrics;
   checkSourceHost: SourceHostGuard;
   playback: PlaybackTokens | undefined;
+  /** CAMERAS_FILE, watched for changes; undefined without one. */
+  cameras: CameraRegistry | undefined;
 }
 
 /**
@@ -72,17 +76,31 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
         return slot ? [{ id: stream.id, fps: slot.stats().fps }] : [];
       }),
   });
+  const cameras = config.camerasFile
+    ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
+    : undefined;
+  const resolveSource = createSourceResolver({
+    demoEnabled: config.demoEnabled,
+    rtspTransport: config.rtspTransport,
+    cameras,
+    allowApiSources: config.allowApiSources,
+  });
+  if (cameras) {
+    followRegistry({ registry: cameras, manager, resolveSource, detection: () => detection.get(), log });
+    cameras.watch();
+  }
   return {
     log,
     manager,
     pidRecords,
-    resolveSource: createSourceResolver({ demoEnabled: config.demoEnabled, rtspTransport: config.rtspTransport }),
+    resolveSource,
     ffmpeg: await detectBinary(config.ffmpegPath),
     ffprobe: await detectBinary(config.ffprobePath),
     detection,
     metrics,
     checkSourceHost: createSourceHostGuard(config.allowedSourceHosts),
     playback: config.playback && createPlaybackTokens(config.playback),
+    cameras,
   };
 }
 

@@ -4,7 +4,7 @@ import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { DetectionUnavailable } from '../detection/detection-provider.js';
 import { DetectorError } from '../detection/detector.js';
 import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
-import { CapacityExceeded, PlaybackUnsigned, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
+import { ApiSourcesDisabled, CameraNotFound, CapacityExceeded, PlaybackUnsigned, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
 import { PlaybackForbidden } from './hls-static.js';
 import { Unauthorized } from '../security/api-auth.js';
 import { SourceNotAllowed } from '../security/source-hosts.js';
@@ -42,6 +42,8 @@ function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof PlaybackForbidden) return { status: 403, body: { error: 'playback_forbidden', message: error.message } };
   if (error instanceof PlaybackUnsigned) return { status: 409, body: { error: 'playback_unsigned', message: error.message } };
   if (error instanceof Unauthorized) return { status: 401, body: { error: 'unauthorized', message: error.message } };
+  if (error instanceof ApiSourcesDisabled) return { status: 403, body: { error: 'api_sources_disabled', message: error.message } };
+  if (error instanceof CameraNotFound) return { status: 404, body: { error: 'camera_not_found', message: error.message } };
   if (error instanceof StreamNotFound) return { status: 404, body: { error: 'stream_not_found', message: error.message } };
   if (error instanceof SourceRequired) return { status: 400, body: { error: 'invalid_request', message: error.message } };
   if (error instanceof SourceConflict) return { status: 409, body: { error: 'source_conflict', message: error.message } };

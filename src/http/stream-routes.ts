@@ -7,6 +7,7 @@ import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
 import { PlaybackUnsigned, StreamNotFound } from '../streams/errors.js';
 import type { PlaybackTokens } from '../security/playback-tokens.js';
+import type { CameraRegistry } from '../cameras/camera-registry.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
@@ -22,6 +23,8 @@ export interface StreamRoutesDeps {
   checkSourceHost: SourceHostGuard;
   /** Signed playback (PLAYBACK_SECRET); undefined: playlists are open and starts hand out no token. */
   playback: PlaybackTokens | undefined;
+  /** CAMERAS_FILE, for listing what can be started by id. */
+  cameras: Pick<CameraRegistry, 'ids' | 'get'> | undefined;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -32,7 +35,7 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost, playback }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost, playback, cameras }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
@@ -41,10 +44,10 @@ export const streamRoutes =
       const resolved = resolveSource(indicator_id, rtsp_link);
       // Checked before anything is started; FFmpeg gets the address that was checked.
       const source =
-        resolved.input.kind === 'rtsp'
+        resolved.input.kind === 'rtsp' && !resolved.configured
           ? { ...resolved, input: { ...resolved.input, url: await checkSourceHost(resolved.input.url) } }
           : resolved;
-      const consumer = (detect ?? detectByDefault) ? await detection() : undefined;
+      const consumer = (detect ?? resolved.detect ?? detectByDefault) ? await detection() : undefined;
       const startedAt = performance.now();
       try {
         const { status, created } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
@@ -85,6 +88,14 @@ export const streamRoutes =
       if (!stream) throw new StreamNotFound(indicator_id);
       return stream.snapshot();
     });
+
+    // What can be started by id alone; never the URLs, which hold credentials.
+    app.get('/api/cameras', async () => ({
+      cameras: (cameras?.ids() ?? []).map((id) => {
+        const { detect = null, audio = null, transport = null } = cameras!.get(id) ?? {};
+        return { indicator_id: id, detect, audio, transport, state: manager.get(id)?.state ?? null };
+      }),
+    }));
 
     app.get('/api/streams', async () => {
       const streams = manager.list().map((stream) => stream.snapshot());

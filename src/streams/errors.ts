@@ -33,3 +33,17 @@ export class PlaybackUnsigned extends Error {
     this.name = 'PlaybackUnsigned';
   }
 }
+
+export class CameraNotFound extends Error {
+  constructor(readonly id: string) {
+    super(`no camera ${id} in CAMERAS_FILE (ALLOW_API_SOURCES=false: only those can be started)`);
+    this.name = 'CameraNotFound';
+  }
+}
+
+export class ApiSourcesDisabled extends Error {
+  constructor() {
+    super('rtsp_link is not accepted here (ALLOW_API_SOURCES=false): start a camera from CAMERAS_FILE by its indicator_id');
+    this.name = 'ApiSourcesDisabled';
+  }
+}

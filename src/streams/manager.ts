@@ -65,7 +65,7 @@ export class StreamManager {
     let stream: Stream | undefined;
     const frames = detection?.attach(id, () => stream?.source?.video);
     stream = new Stream(
-      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id), frames },
+      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id), frames, audio: source.audio },
       this.options.settings,
       this.options.deps,
     );

@@ -1,7 +1,11 @@
+import type { CameraEntry } from '../cameras/camera-file.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
-import { SourceConflict, SourceRequired } from './errors.js';
+import { ApiSourcesDisabled, CameraNotFound, SourceConflict, SourceRequired } from './errors.js';
 
 export const DEMO_ID = 'demo';
+
+/** Source keys of CAMERAS_FILE cameras start with this; API sources' keys are their URL. */
+export const CAMERA_KEY_PREFIX = 'camera:';
 
 /** The built-in test camera: FFmpeg's test pattern with a wall clock, paced like a live camera. */
 const DEMO_GRAPH = String.raw`testsrc2=size=1280x720:rate=25,drawtext=text='stream-manager demo %{localtime\:%H\\\:%M\\\:%S}':fontsize=48:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=12:x=40:y=80`;
@@ -15,17 +19,27 @@ export interface ResolvedSource {
   key: string;
   /** Known in advance for configured sources such as the demo. */
   info?: SourceInfo;
+  /** Named by the operator (the demo, CAMERAS_FILE), not by an API caller: ALLOWED_SOURCE_HOSTS is for the latter. */
+  configured: boolean;
+  /** The camera's own defaults from CAMERAS_FILE; a start call's detect=… still wins. */
+  detect?: boolean;
+  audio?: boolean;
 }
 
 export interface SourceResolverOptions {
   demoEnabled: boolean;
   rtspTransport: 'tcp' | 'udp';
+  /** CAMERAS_FILE, read at call time so that reloads apply to the next start. */
+  cameras?: { get(id: string): CameraEntry | undefined };
+  /** false: only the demo and CAMERAS_FILE cameras; rtsp_link is refused. */
+  allowApiSources: boolean;
 }
 
 /**
- * Turns a start request into an FFmpeg input. Sources from the API are always
- * validated rtsp/rtsps URLs; anything else (the demo's lavfi graph) comes only
- * from configuration.
+ * Turns a start request into an FFmpeg input: the demo, a CAMERAS_FILE camera
+ * by its id, or (unless ALLOW_API_SOURCES=false) the request's rtsp_link.
+ * Sources from the API are always validated rtsp/rtsps URLs; anything else (the
+ * demo's lavfi graph) comes only from configuration.
  */
 export function createSourceResolver(options: SourceResolverOptions) {
   return (id: string, rtspLink: string | undefined): ResolvedSource => {
@@ -33,10 +47,28 @@ export function createSourceResolver(options: SourceResolverOptions) {
       if (rtspLink !== undefined) {
         throw new SourceConflict(id, 'is the built-in demo camera and takes no rtsp_link');
       }
-      return { input: { kind: 'lavfi', graph: DEMO_GRAPH }, key: 'demo', info: DEMO_SOURCE_INFO };
+      return { input: { kind: 'lavfi', graph: DEMO_GRAPH }, key: 'demo', info: DEMO_SOURCE_INFO, configured: true };
+    }
+    const camera = options.cameras?.get(id);
+    if (camera) {
+      // A backend that still sends the URL it always sent keeps working; a different one is a mistake.
+      if (rtspLink !== undefined && rtspLink !== camera.url) {
+        throw new SourceConflict(id, 'is defined in CAMERAS_FILE; start it by indicator_id alone');
+      }
+      return {
+        input: { kind: 'rtsp', url: camera.url, transport: camera.transport ?? options.rtspTransport },
+        key: `${CAMERA_KEY_PREFIX}${JSON.stringify(camera)}`,
+        configured: true,
+        detect: camera.detect,
+        audio: camera.audio,
+      };
+    }
+    if (!options.allowApiSources) {
+      if (rtspLink !== undefined) throw new ApiSourcesDisabled();
+      throw new CameraNotFound(id);
     }
     if (rtspLink === undefined) throw new SourceRequired(id);
-    return { input: { kind: 'rtsp', url: rtspLink, transport: options.rtspTransport }, key: rtspLink };
+    return { input: { kind: 'rtsp', url: rtspLink, transport: options.rtspTransport }, key: rtspLink, configured: false };
   };
 }
 

@@ -55,6 +55,8 @@ export interface StreamInit {
   dir: string;
   /** Present when detection is on for this stream. */
   frames?: FramePipe;
+  /** This camera's audio on or off (CAMERAS_FILE); undefined: AUDIO_ENABLED. */
+  audio?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export class Stream {
   readonly frames: FramePipe | undefined;
 
   private readonly input: Input;
+  private readonly audio: AudioPolicy;
   private readonly closed = new AbortController();
   private readonly log: Logger;
   private settleReady!: (error?: SourceFailure) => void;
@@ -91,10 +94,11 @@ export class Stream {
     this.input = init.input;
     this.frames = init.frames;
     this.source = init.knownSource;
+    this.audio = { ...settings.audio, enabled: init.audio ?? settings.audio.enabled };
     // Until the camera says otherwise, assume the common case: H.264 (+ AAC) remuxed as-is.
     this.plan = init.knownSource
-      ? planOutput(init.knownSource, settings.audio)
-      : { video: 'copy', audio: settings.audio.enabled ? 'copy' : 'none' };
+      ? planOutput(init.knownSource, this.audio)
+      : { video: 'copy', audio: this.audio.enabled ? 'copy' : 'none' };
     this.log = deps.log.child({ stream: init.id });
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error ? reject(error) : resolve());
@@ -208,7 +212,7 @@ export class Stream {
       },
       onSourceInfo: (info) => {
         this.source = info;
-        const plan = planOutput(info, this.settings.audio);
+        const plan = planOutput(info, this.audio);
         // Copying "audio if any" is already right for a source without audio.
         const wrong = plan.video !== this.plan.video || (info.audio !== undefined && plan.audio !== this.plan.audio);
         this.plan = plan;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,23 @@ describe('daemon lifecycle', () => {
     const result = startDaemonProcess({ PORT: 'eighty', HLS_LIST_SIZE: '0' });
     await expect(result).rejects.toThrow(/PORT/);
     await expect(result).rejects.toThrow(/HLS_LIST_SIZE/);
+  });
+
+  it('re-reads CAMERAS_FILE on SIGHUP and keeps running; refuses a bad one without echoing its credentials', async () => {
+    const streamDir = await tempStreamDir();
+    const file = path.join(streamDir, '..', `${path.basename(streamDir)}-cameras.yml`);
+    cleanups.push(() => rm(file, { force: true }));
+    await writeFile(file, 'cameras:\n  gate:\n    url: rtsp://admin:hunter2-secret@192.0.2.1/live\n');
+    const d = await daemon({ STREAM_DIR: streamDir, CAMERAS_FILE: file });
+    d.child.kill('SIGHUP');
+    await waitFor(() => d.output.some((line) => line.includes('SIGHUP: reloading CAMERAS_FILE')), { what: 'the SIGHUP to be handled' });
+    expect((await fetch(`${d.baseUrl}/api/health`)).status).toBe(200);
+    expect((await (await fetch(`${d.baseUrl}/api/cameras`)).json()).cameras).toHaveLength(1);
+
+    await writeFile(file, 'cameras:\n  gate:\n    url: ftp://admin:hunter2-secret@192.0.2.1/live\n');
+    const refused = startDaemonProcess({ STREAM_DIR: streamDir, CAMERAS_FILE: file });
+    await expect(refused).rejects.toThrow(/CAMERAS_FILE: .*camera "gate", field "url"/);
+    await expect(refused).rejects.not.toThrow(/hunter2/);
   });
 
   it('serves the demo camera when enabled, and never takes a source for it from the API', async () => {

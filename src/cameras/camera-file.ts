@@ -1,0 +1,172 @@
+import { parse, YAMLError } from 'yaml';
+import { z } from 'zod';
+import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
+import { redactText } from '../util/redact.js';
+
+/** One camera as operators describe it in CAMERAS_FILE. */
+export interface CameraEntry {
+  url: string;
+  detect?: boolean;
+  audio?: boolean;
+  transport?: 'tcp' | 'udp';
+}
+
+export interface CamerasFileIssue {
+  cameraId?: string;
+  field?: string;
+  message: string;
+}
+
+/**
+ * Every message is built from our own words plus ids and field names; values
+ * are never echoed, because the values hold camera credentials.
+ */
+export class CamerasFileError extends Error {
+  readonly issues: CamerasFileIssue[];
+
+  constructor(issues: CamerasFileIssue[]) {
+    super(issues.map(describeIssue).join('; '));
+    this.name = 'CamerasFileError';
+    this.issues = issues;
+  }
+}
+
+export const CAMERA_SCHEMES = ['rtsp', 'rtsps'] as const;
+export const MAX_CAMERA_URL_LENGTH = 2048;
+// Enough to fix a file in one pass without burying the first problem.
+const MAX_REPORTED_ISSUES = 10;
+// Whitespace and control characters have no business in a URL and could smuggle FFmpeg options or log lines.
+const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+
+function describeIssue({ cameraId, field, message }: CamerasFileIssue): string {
+  const where = [cameraId === undefined ? '' : `camera "${cameraId}"`, field === undefined ? '' : `field "${field}"`]
+    .filter(Boolean)
+    .join(', ');
+  return where ? `${where}: ${message}` : message;
+}
+
+/** Ids and keys are echoed so operators can find the line; a pasted URL in the wrong place must still not leak. */
+function quotable(key: string): string {
+  const redacted = redactText(key);
+  return redacted.length > 64 ? `${redacted.slice(0, 64)}…` : redacted;
+}
+
+function urlSchema(schemes: readonly string[]) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .min(1, 'is empty')
+    .max(MAX_CAMERA_URL_LENGTH, `is longer than ${MAX_CAMERA_URL_LENGTH} characters`)
+    .superRefine((value, ctx) => {
+      if (UNSAFE_CHARACTERS.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'contains whitespace or control characters' });
+        return;
+      }
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
+        return;
+      }
+      const scheme = url.protocol.replace(/:$/, '');
+      if (!schemes.includes(scheme)) {
+        ctx.addIssue({ code: 'custom', message: `must use one of these schemes: ${schemes.join(', ') || '(none allowed)'}` });
+      } else if (!url.hostname) {
+        ctx.addIssue({ code: 'custom', message: 'has no host' });
+      }
+    });
+}
+
+function entrySchema(schemes: readonly string[]) {
+  const flag = z.boolean({ error: 'must be true or false' }).optional();
+  return z.strictObject(
+    {
+      url: urlSchema(schemes),
+      detect: flag,
+      audio: flag,
+      transport: z.enum(['tcp', 'udp'], { error: 'must be tcp or udp' }).optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'must be a mapping with at least a url' : undefined) },
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseDocument(text: string): unknown {
+  try {
+    // 'error' keeps yaml from printing warnings (with source excerpts) to the console.
+    return parse(text, { logLevel: 'error' });
+  } catch (error) {
+    // yaml's messages quote the offending source line, which may hold a URL: keep only code and position.
+    if (error instanceof YAMLError) {
+      const at = error.linePos?.[0];
+      const position = at ? ` at line ${at.line}, column ${at.col}` : '';
+      throw new CamerasFileError([{ message: `not valid YAML or JSON (${error.code})${position}` }]);
+    }
+    throw new CamerasFileError([{ message: 'not valid YAML or JSON' }]);
+  }
+}
+
+/**
+ * The cameras in a CAMERAS_FILE (YAML, or JSON, which is YAML too). Unknown
+ * fields are errors so that a typo such as `detcet` fails loudly instead of
+ * silently turning detection off. `allowedSchemes` can only narrow rtsp/rtsps.
+ */
+export function parseCamerasFile(text: string, allowedSchemes?: readonly string[]): Map<string, CameraEntry> {
+  const schemes = allowedSchemes
+    ? CAMERA_SCHEMES.filter((scheme) => allowedSchemes.some((allowed) => allowed.toLowerCase() === scheme))
+    : [...CAMERA_SCHEMES];
+  const document = parseDocument(text);
+  if (document === null || document === undefined) {
+    throw new CamerasFileError([{ message: 'the file is empty; expected a top-level "cameras" mapping' }]);
+  }
+  if (!isPlainObject(document)) {
+    throw new CamerasFileError([{ message: 'expected a mapping with a top-level "cameras" key' }]);
+  }
+  const issues: CamerasFileIssue[] = Object.keys(document)
+    .filter((key) => key !== 'cameras')
+    .map((key) => ({ field: quotable(key), message: 'unknown top-level field' }));
+  if (!('cameras' in document)) issues.push({ message: 'missing the top-level "cameras" mapping' });
+  const cameras = document.cameras ?? {};
+  if (!isPlainObject(cameras)) issues.push({ field: 'cameras', message: 'must be a mapping of camera id to camera' });
+  if (issues.length > 0) throw new CamerasFileError(issues);
+
+  const schema = entrySchema(schemes);
+  const entries = new Map<string, CameraEntry>();
+  for (const [id, raw] of Object.entries(cameras as Record<string, unknown>)) {
+    if (!STREAM_ID_PATTERN.test(id)) {
+      issues.push({ cameraId: quotable(id), message: 'the id must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -' });
+      continue;
+    }
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        if (issue.code === 'unrecognized_keys') {
+          for (const key of issue.keys) issues.push({ cameraId: id, field: quotable(key), message: 'unknown field' });
+        } else {
+          const field = issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+          issues.push({ cameraId: id, ...(field === undefined ? {} : { field }), message: issue.message });
+        }
+      }
+      continue;
+    }
+    // Only the fields that were set, so that sameEntry and logs see what the operator wrote.
+    const entry: CameraEntry = { url: result.data.url };
+    if (result.data.detect !== undefined) entry.detect = result.data.detect;
+    if (result.data.audio !== undefined) entry.audio = result.data.audio;
+    if (result.data.transport !== undefined) entry.transport = result.data.transport;
+    entries.set(id, entry);
+  }
+  if (issues.length > 0) {
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+    if (issues.length > shown.length) shown.push({ message: `and ${issues.length - shown.length} more problems` });
+    throw new CamerasFileError(shown);
+  }
+  return entries;
+}
+
+export function sameEntry(a: CameraEntry, b: CameraEntry): boolean {
+  return a.url === b.url && a.detect === b.detect && a.audio === b.audio && a.transport === b.transport;
+}
