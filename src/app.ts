@@ -30,7 +30,11 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   registerErrorHandlers(app);
   requireApiToken(app, config.apiTokens, services.playback);
 
-  await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+    // A bare OPTIONS is not worth a plain-text 400 (every other error is JSON); browsers always send the full preflight.
+    strictPreflight: false,
+  });
   await app.register(formbody);
   // The control endpoints, in a scope of their own so that rate limiting never touches HLS.
   await app.register(async (control) => {

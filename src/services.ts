@@ -11,7 +11,7 @@ import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
 import { PidRecords } from './process/pid-records.js';
 import { Metrics } from './metrics/metrics.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
-import { createSourceHostGuard, type SourceHostGuard } from './security/source-hosts.js';
+import { createSourceHostGuard, type Lookup, type SourceHostGuard } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
 import type { Stream } from './streams/stream.js';
 import { createSourceResolver, type SourceResolver } from './streams/sources.js';
@@ -43,8 +43,13 @@ export function pidRecordDir(streamDir: string): string {
   return path.join(os.tmpdir(), 'stream-manager', key);
 }
 
+/** What the services take from the system, replaceable where the system cannot be used (tests without DNS). */
+export interface SystemDeps {
+  lookup?: Lookup;
+}
+
 /** Builds every long-lived service from configuration; buildApp only wires them to HTTP. */
-export async function createServices(config: Config, log: Logger): Promise<Services> {
+export async function createServices(config: Config, log: Logger, system: SystemDeps = {}): Promise<Services> {
   await mkdir(config.streamDir, { recursive: true });
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
   const metrics = new Metrics();
@@ -98,7 +103,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     ffprobe: await detectBinary(config.ffprobePath),
     detection,
     metrics,
-    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts),
+    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts, system.lookup),
     playback: config.playback && createPlaybackTokens(config.playback),
     cameras,
   };

@@ -86,9 +86,15 @@ export const detectionRoutes =
 /** The image of a predict call: a raw JPEG/PNG body, or the first file of a multipart form. */
 async function readImageBody(request: FastifyRequest): Promise<Buffer> {
   if (request.isMultipart()) {
-    const file = await request.file();
-    if (!file) throw new InvalidImage('the multipart body holds no file');
-    return file.toBuffer();
+    try {
+      const file = await request.file();
+      if (!file) throw new InvalidImage('the multipart body holds no file');
+      return await file.toBuffer();
+    } catch (error) {
+      // The size limit keeps its own answer (413); anything else the parser hit is a broken form.
+      if (error instanceof InvalidImage || (error as { statusCode?: number }).statusCode === 413) throw error;
+      throw new InvalidImage('the multipart body is malformed');
+    }
   }
   const body = request.body;
   if (!Buffer.isBuffer(body)) throw new UnsupportedImageType(request.headers['content-type']);

@@ -75,13 +75,16 @@ export const hlsStatic =
     app.get(AUTHORIZE_PATH, async (request, reply) => {
       const uri = request.headers['x-original-uri'];
       const match = typeof uri === 'string' ? STREAM_URI.exec(uri) : null;
-      if (!match) return reply.code(403).send();
+      if (!match) return reply.code(403).send({ error: 'playback_forbidden', message: 'X-Original-URI names no stream file' });
       const id = match[1]!;
       const token = new URLSearchParams(match[2] ?? '').get('token') ?? undefined;
       if (!playback) return reply.code(204).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
       const { verdict, secondsLeft } = playback.verify(id, token);
       observer.playbackChecked('auth_request', verdict);
-      if (verdict !== 'valid') return reply.code(403).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
+      if (verdict !== 'valid') {
+        const { message } = new PlaybackForbidden(verdict);
+        return reply.code(403).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send({ error: 'playback_forbidden', message });
+      }
       // Never cached past the token's own expiry.
       return reply.code(204).header('Cache-Control', `max-age=${Math.min(AUTHORIZE_CACHE_SECONDS, secondsLeft)}`).send();
     });

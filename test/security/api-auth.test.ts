@@ -33,6 +33,13 @@ describe('secrets from files', () => {
     expect(loadConfig({ API_TOKEN_FILE: file }).apiTokens).toEqual([OLD, NEW]);
   });
 
+  it('reads PLAYBACK_SECRET_FILE the same way', async () => {
+    const file = path.join(dir, 'playback');
+    const secret = 'playback-secret-from-a-file-0123456789';
+    await writeFile(file, `${secret}\n`);
+    expect(loadConfig({ PLAYBACK_SECRET_FILE: file }).playback).toEqual({ secrets: [secret], ttlSeconds: 3600 });
+  });
+
   it('names the variable when the file cannot be read, or when both forms are set', async () => {
     expect(() => loadConfig({ API_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(/API_TOKEN_FILE: cannot read/);
     const file = path.join(dir, 'both');

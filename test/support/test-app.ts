@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createServices, pidRecordDir, type Services } from '../../src/services.js';
+import { createServices, pidRecordDir, type Services, type SystemDeps } from '../../src/services.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -25,8 +25,9 @@ export interface TestApp {
  * The real application (real FFmpeg, real HTTP on a free port) with a
  * temporary STREAM_DIR and logs captured in memory.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const streamDir = await mkdtemp(path.join(os.tmpdir(), 'sm-test-'));
+export async function startTestApp(env: Record<string, string> = {}, system: SystemDeps = {}): Promise<TestApp> {
+  // A caller's own STREAM_DIR (inside a sandbox it watches) is used, and removed at close like ours.
+  const streamDir = env.STREAM_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-test-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -46,7 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   // The daemon's own logger factory: its serializers are what redaction tests check.
   const log = createLogger({ level: config.logLevel, destination: sink });
-  const services = await createServices(config, log);
+  const services = await createServices(config, log, system);
   const app = await buildApp(config, services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
