@@ -1,6 +1,14 @@
 // The list of running streams, refreshed every few seconds.
 const body = document.querySelector('#streams tbody');
 const empty = document.querySelector('#empty');
+const login = document.querySelector('#login');
+// With API_TOKEN set, the operator types a token once per tab; the player reads it from here too.
+const TOKEN_KEY = 'stream-manager.api-token';
+login.addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, document.querySelector('#api-token').value.trim());
+  refresh();
+});
 
 function cell(text) {
   const td = document.createElement('td');
@@ -9,7 +17,9 @@ function cell(text) {
 }
 
 async function refresh() {
-  const response = await fetch('/api/streams');
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const response = await fetch('/api/streams', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  login.hidden = response.status !== 401;
   if (!response.ok) return;
   const { streams } = await response.json();
   empty.hidden = streams.length > 0;

@@ -41,6 +41,12 @@ export const streamRoutes =
 
     const start = async (request: FastifyRequest) => {
       const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
+      // Viewers of a running camera need not know its URL: the id alone joins it.
+      const joined = rtsp_link === undefined && detect === undefined ? await manager.join(indicator_id, wait) : undefined;
+      if (joined) {
+        observer.startFinished('joined', undefined);
+        return { indicator_id, ...playbackFields(indicator_id), status: joined };
+      }
       const resolved = resolveSource(indicator_id, rtsp_link);
       // Checked before anything is started; FFmpeg gets the address that was checked.
       const source =

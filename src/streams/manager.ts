@@ -83,6 +83,15 @@ export class StreamManager {
     return { status: 'started', stream, created: true };
   }
 
+  /** A start by id alone: joins the live stream of that id, if there is one (its source is already known). */
+  async join(id: string, wait: boolean): Promise<StartStatus | undefined> {
+    const existing = this.streams.get(id);
+    if (!existing || existing.state === 'failed') return undefined;
+    existing.touch();
+    if (wait) await existing.ready;
+    return statusOf(existing);
+  }
+
   get(id: string): Stream | undefined {
     return this.streams.get(id);
   }

@@ -61,6 +61,24 @@ describe('the player with signed playback, in a real browser through Nginx', () 
     await page.close();
   }, 60_000);
 
+  it('lets an operator type the API token into the stream list, then watch a stream from it', async () => {
+    await fetch(`${nginx.baseUrl}/api/stream/start?indicator_id=listed&rtsp_link=${encodeURIComponent(camera.url)}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const page = await browser.context.newPage();
+    await page.goto(`${nginx.baseUrl}/`);
+    await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 });
+    await page.fill('#api-token', API_TOKEN);
+    await page.click('#login button');
+    await page.waitForSelector('#streams a[href="/player?indicator_id=listed"]', { timeout: 10_000 });
+    expect(await page.isHidden('#login')).toBe(true);
+    await page.click('#streams a[href="/player?indicator_id=listed"]');
+    // The player joins by id with the tab's API token, and plays with the playback token it gets back.
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 20_000 });
+    expect(await page.textContent('#state')).toBe('Live');
+    await page.close();
+  });
+
   it('is refused playback without a token', async () => {
     const page = await browser.context.newPage();
     const playlist = page.waitForResponse((response) => response.url().includes('stream.m3u8'));

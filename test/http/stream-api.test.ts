@@ -78,6 +78,15 @@ describe('start', () => {
     expect(await response.json()).toMatchObject({ error: 'source_conflict', message: expect.stringContaining('different source') });
   });
 
+  it('joins a running stream by its id alone, without its URL', async () => {
+    await get(startQuery('cam1'));
+    const pid = t.services.manager.get('cam1')!.pid;
+    const response = await get('/api/stream/start?indicator_id=cam1');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ indicator_id: 'cam1', stream_path: '/streams/cam1/stream.m3u8', status: 'running' });
+    expect(t.services.manager.get('cam1')!.pid).toBe(pid);
+  });
+
   it('needs an rtsp_link for an unknown id', async () => {
     const response = await get('/api/stream/start?indicator_id=nolink');
     expect(response.status).toBe(400);
