@@ -12,12 +12,15 @@ export function redactText(text: string): string {
   return text.replace(USERINFO_IN_TEXT, `$1${REDACTED}@`);
 }
 
+// Query parameters that are credentials in their own right (playback tokens).
+const SECRET_PARAMS = new Set(['token']);
+
 /** A request URL whose query values are decoded before redaction, so percent-encoding hides nothing. */
 export function redactRequestUrl(url: string): string {
   const queryStart = url.indexOf('?');
   if (queryStart < 0) return url;
   const params = new URLSearchParams(url.slice(queryStart + 1));
   const redacted = new URLSearchParams();
-  for (const [key, value] of params) redacted.append(key, redactText(value));
+  for (const [key, value] of params) redacted.append(key, SECRET_PARAMS.has(key.toLowerCase()) ? REDACTED : redactText(value));
   return `${url.slice(0, queryStart)}?${redacted.toString()}`;
 }

@@ -95,6 +95,8 @@ describe('signed playback, from the daemon and through Nginx', () => {
       const stop = await fetch(`${base()}/api/stream/stop?indicator_id=${id}&token=${token}`, { method: 'POST' });
       expect(stop.status).toBe(401);
       expect(t.services.manager.get(id)).toBeDefined();
+      // Bearer credentials, even short-lived ones, stay out of the log.
+      for (const line of t.logs) expect(line).not.toContain(token.split('.')[1]);
       await t.services.manager.stop(id);
     });
   }

@@ -23,6 +23,11 @@ describe('redactRequestUrl', () => {
     expect(decodeURIComponent(redacted)).toContain('rtsp://***@cam/x');
   });
 
+  it('hides playback tokens whole', () => {
+    expect(redactRequestUrl('/api/stream/status?indicator_id=a&token=1790000000.abcDEF_-')).toBe('/api/stream/status?indicator_id=a&token=***');
+    expect(redactRequestUrl('/api/stream/token?TOKEN=x')).toBe('/api/stream/token?TOKEN=***');
+  });
+
   it('leaves URLs without a query alone', () => {
     expect(redactRequestUrl('/api/health')).toBe('/api/health');
   });
