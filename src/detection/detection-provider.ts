@@ -55,6 +55,7 @@ export class DetectionProvider {
       threads: config.threads,
       thresholds: { confidence: config.confidenceThreshold, iou: config.iouThreshold },
       labelsFile: config.labelsFile,
+      log: this.log.child({ component: 'detector' }),
     }).catch((error: Error) => {
       throw new DetectionUnavailable(error.message);
     });

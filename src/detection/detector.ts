@@ -1,4 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { Backoff } from '../process/backoff.js';
 import type { Thresholds } from './decode.js';
 import { COCO_LABELS, parseNamesMetadata, readLabelsFile } from './labels.js';
 import { readModelMetadata } from './model-metadata.js';
@@ -8,6 +11,8 @@ import type { StageTiming, WorkerInit, WorkerRequest, WorkerResponse } from './w
 
 /** How long closing waits for an inference in progress before terminating the thread anyway. */
 const CLOSE_TIMEOUT_MS = 8000;
+/** Pauses between attempts to load the model again after the worker died. */
+const RESTART_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 
 export interface DetectorOptions {
   modelPath: string;
@@ -15,6 +20,8 @@ export interface DetectorOptions {
   threads: number;
   thresholds: Thresholds;
   labelsFile: string | undefined;
+  /** Where restarts of a dead worker are reported. */
+  log?: Logger;
 }
 
 export interface DetectionBatch {
@@ -46,24 +53,34 @@ export class DetectorError extends Error {
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 /** A worker thread on worker.ts/js; a TypeScript worker first registers tsx's loader inside the thread. */
-function spawnWorker(workerData: WorkerInit): Worker {
+export function spawnWorker(workerData: WorkerInit): Worker {
   if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
 }
 
-export async function startDetector(options: DetectorOptions): Promise<Detector> {
-  const init: WorkerInit = { modelPath: options.modelPath, kind: options.kind, threads: options.threads, thresholds: options.thresholds };
-  const worker = spawnWorker(init);
+/** One worker thread with the model loaded; `died` settles (never rejects) when the thread is gone. */
+interface LoadedWorker {
+  worker: Worker;
+  input: ModelInput;
+  kind: ModelKind;
+  detect(frames: Uint8Array[]): Promise<DetectionBatch>;
+  died: Promise<DetectorError>;
+}
+
+async function loadWorker(init: WorkerInit, spawn: (init: WorkerInit) => Worker): Promise<LoadedWorker> {
+  const worker = spawn(init);
   const pending = new Map<number, { resolve(batch: DetectionBatch): void; reject(error: Error): void }>();
   let nextId = 1;
   let failure: DetectorError | undefined;
+  let markDied!: (error: DetectorError) => void;
+  const died = new Promise<DetectorError>((resolve) => (markDied = resolve));
 
   const ready = new Promise<{ input: ModelInput; kind: ModelKind }>((resolve, reject) => {
     worker.on('message', (message: WorkerResponse) => {
       if (message.type === 'ready') resolve(message);
-      else if (message.type === 'fatal') reject(new DetectorError(`cannot load model ${options.modelPath}: ${message.message}`));
+      else if (message.type === 'fatal') reject(new DetectorError(`cannot load model ${init.modelPath}: ${message.message}`));
       else {
         const request = pending.get(message.id);
         pending.delete(message.id);
@@ -73,28 +90,25 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       }
     });
     const die = (error: Error) => {
+      if (failure) return;
       failure = new DetectorError(`detection worker stopped: ${error.message}`);
       reject(failure);
       for (const request of pending.values()) request.reject(failure);
       pending.clear();
+      markDied(failure);
     };
     worker.on('error', die);
     worker.on('exit', (code) => die(new Error(`exit code ${code}`)));
   });
-
   const { input, kind } = await ready.catch(async (error: unknown) => {
     await worker.terminate();
     throw error;
   });
-  const labels = await resolveLabels(kind, options).catch(async (error: Error) => {
-    await worker.terminate(); // a detector that is never handed out must not keep its thread and session
-    throw new DetectorError(`cannot read the labels: ${error.message}`);
-  });
-
   return {
+    worker,
     input,
     kind,
-    labels,
+    died,
     detect(frames) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
@@ -104,8 +118,66 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
         worker.postMessage({ type: 'detect', id, frames: buffers } satisfies WorkerRequest, buffers);
       });
     },
+  };
+}
+
+/**
+ * The model in a supervised worker thread: should the thread die (an uncaught
+ * error, memory exhausted), calls fail at once while it is loaded again, with
+ * capped exponential pauses, and the cameras' detections resume by themselves.
+ */
+export async function startDetector(options: DetectorOptions, spawn: (init: WorkerInit) => Worker = spawnWorker): Promise<Detector> {
+  const init: WorkerInit = { modelPath: options.modelPath, kind: options.kind, threads: options.threads, thresholds: options.thresholds };
+  let current: LoadedWorker | undefined = await loadWorker(init, spawn);
+  let failure: DetectorError | undefined;
+  const closing = new AbortController();
+  const backoff = new Backoff(RESTART_BACKOFF);
+  const first = current;
+  const labels = await resolveLabels(first.kind, options).catch(async (error: Error) => {
+    await first.worker.terminate(); // a detector that is never handed out must not keep its thread and session
+    throw new DetectorError(`cannot read the labels: ${error.message}`);
+  });
+
+  const supervise = (loaded: LoadedWorker): void => {
+    void loaded.died.then(async (error) => {
+      if (closing.signal.aborted) return;
+      failure = error;
+      current = undefined;
+      options.log?.error({ err: error }, 'detection worker died; loading the model again');
+      while (!closing.signal.aborted) {
+        // Aborted by close(), so that a long pause does not hold the process open.
+        await delay(backoff.next(), undefined, { signal: closing.signal }).catch(() => {});
+        if (closing.signal.aborted) return;
+        try {
+          const replacement = await loadWorker(init, spawn);
+          if (closing.signal.aborted) return void (await replacement.worker.terminate());
+          current = replacement;
+          failure = undefined;
+          backoff.reset();
+          options.log?.info('detection worker running again');
+          return supervise(replacement);
+        } catch (reloadError) {
+          options.log?.error({ err: reloadError }, 'detection worker failed to load again');
+        }
+      }
+    });
+  };
+  supervise(first);
+
+  return {
+    input: first.input,
+    kind: first.kind,
+    labels,
+    detect(frames) {
+      if (!current) return Promise.reject(failure ?? new DetectorError('the detector is closed'));
+      return current.detect(frames);
+    },
     async close() {
-      if (failure) return; // the thread is gone already
+      closing.abort();
+      const loaded = current;
+      current = undefined;
+      if (!loaded) return; // the thread is gone already
+      const { worker } = loaded;
       worker.removeAllListeners('exit');
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       worker.postMessage({ type: 'close' } satisfies WorkerRequest);
