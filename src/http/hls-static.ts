@@ -33,8 +33,6 @@ const AUTHORIZE_CACHE_SECONDS = 5;
 
 // A plain segment file name: no dotfiles, no separators, no other kinds of file.
 const SEGMENT_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
-// What Nginx's auth_request passes on: the original URI of a segment or playlist request.
-const STREAM_URI = new RegExp(`^/streams/(${STREAM_ID_PATTERN.source.slice(1, -1)})/[^/?]+(?:\\?(.*))?$`);
 
 /**
  * The embedded HLS server (Nginx takes over segments in production). Playlists
@@ -72,14 +70,16 @@ export const hlsStatic =
     });
 
     // Nginx asks here before it serves a segment (auth_request); the answer may be cached for a few seconds.
+    // It names the stream and token as it parsed them (the same values its alias and cache key use),
+    // so that the file served, the answer cached and the token checked always agree.
     app.get(AUTHORIZE_PATH, async (request, reply) => {
-      const uri = request.headers['x-original-uri'];
-      const match = typeof uri === 'string' ? STREAM_URI.exec(uri) : null;
-      if (!match) return reply.code(403).send({ error: 'playback_forbidden', message: 'X-Original-URI names no stream file' });
-      const id = match[1]!;
-      const token = new URLSearchParams(match[2] ?? '').get('token') ?? undefined;
+      const id = request.headers['x-stream-id'];
+      const token = request.headers['x-playback-token'];
       if (!playback) return reply.code(204).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
-      const { verdict, secondsLeft } = playback.verify(id, token);
+      if (typeof id !== 'string' || !STREAM_ID_PATTERN.test(id)) {
+        return reply.code(403).send({ error: 'playback_forbidden', message: 'X-Stream-Id names no stream' });
+      }
+      const { verdict, secondsLeft } = playback.verify(id, typeof token === 'string' ? token : undefined);
       observer.playbackChecked('auth_request', verdict);
       if (verdict !== 'valid') {
         const { message } = new PlaybackForbidden(verdict);

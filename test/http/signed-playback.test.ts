@@ -65,7 +65,9 @@ describe('signed playback, from the daemon and through Nginx', () => {
       if (via === 'nginx') expect(withToken.headers.get('server')).toMatch(/^nginx/);
       const otherId = createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60 }).issue('someone-else').token;
       for (const token of ['', `?token=${otherId}`, `?token=${expiredToken(id)}`, `?token=${started.playback_token}x`]) {
-        expect((await fetch(`${base()}/streams/${id}/${segment}${token}`)).status, token).toBe(403);
+        const refused = await fetch(`${base()}/streams/${id}/${segment}${token}`);
+        expect(refused.status, token).toBe(403);
+        expect(await refused.json()).toMatchObject({ error: 'playback_forbidden' });
         expect((await fetch(`${base()}/streams/${id}/stream.m3u8${token}`)).status, token).toBe(403);
       }
       await t.services.manager.stop(id);
@@ -118,8 +120,25 @@ describe('signed playback, from the daemon and through Nginx', () => {
     await t.services.manager.stop(id);
   });
 
+  it('nginx: a token for one stream never opens another, however the path is spelled', async () => {
+    const [a, b] = await Promise.all([start(nginx.baseUrl, 'stream-a'), start(nginx.baseUrl, 'stream-b')]);
+    const segmentOfB = (await (await fetch(`${nginx.baseUrl}${b.stream_path}`)).text()).split('\n').find((line) => line.includes('.ts'))!.split('?')[0]!;
+    const tokenA = a.playback_token;
+    for (const spelled of [
+      `/streams/stream-a/..%2Fstream-b%2F${segmentOfB}?token=${tokenA}`,
+      `/streams/stream-a/%2E%2E%2Fstream-b%2F${segmentOfB}?token=${tokenA}`,
+      `/streams/stream-b/${segmentOfB}?token=${tokenA}`,
+      `/streams/stream-b/${segmentOfB}?TOKEN=junk&token=${tokenA}`,
+      `/streams/stream-b/${segmentOfB}?token=${tokenA}`, // again: nothing allowed may have been cached
+    ]) {
+      expect([403, 404], spelled).toContain((await fetch(`${nginx.baseUrl}${spelled}`)).status);
+    }
+    expect((await fetch(`${nginx.baseUrl}/streams/stream-b/${segmentOfB}?token=${b.playback_token}`)).status).toBe(200);
+    await Promise.all([t.services.manager.stop('stream-a'), t.services.manager.stop('stream-b')]);
+  });
+
   it('nginx: keeps its own question to the daemon to itself', async () => {
-    const response = await fetch(`${nginx.baseUrl}/api/playback/authorize`, { headers: { 'x-original-uri': '/streams/x/a.ts' } });
+    const response = await fetch(`${nginx.baseUrl}/api/playback/authorize`, { headers: { 'x-stream-id': 'x' } });
     expect(response.status).toBe(404);
   });
 });
