@@ -55,6 +55,11 @@ async function renew() {
   if (response?.ok) {
     playbackToken = (await response.json()).playback_token;
     scheduleRenewal();
+    // The daemon ends an event stream when the token it was opened with expires: move it to the new one.
+    if (events) {
+      events.close();
+      watchDetections();
+    }
   } else {
     setTimeout(renew, 2000); // the old token may still have a while to go
   }
@@ -132,14 +137,20 @@ async function watchStatus() {
   }
 }
 
+let events; // the open EventSource, if detections are shown
+
 function watchDetections() {
   // EventSource cannot send headers: with API tokens on, the playback token is what lets it in.
-  const events = new EventSource(withToken(`/api/stream/events?indicator_id=${encodeURIComponent(id)}`));
-  events.addEventListener('detection', (message) => draw(JSON.parse(message.data).detections));
-  events.onerror = () => {
+  const source = new EventSource(withToken(`/api/stream/events?indicator_id=${encodeURIComponent(id)}`));
+  events = source;
+  source.addEventListener('detection', (message) => draw(JSON.parse(message.data).detections));
+  source.onerror = () => {
     // It retries on its own after network errors, but gives up on an HTTP error (an expired token,
     // detection off): open a new one, with the newest token, a little later.
-    if (events.readyState === EventSource.CLOSED) setTimeout(watchDetections, 3000);
+    if (source.readyState === EventSource.CLOSED && events === source) {
+      events = undefined;
+      setTimeout(watchDetections, 3000);
+    }
   };
 }
 

@@ -59,7 +59,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         cameras: services.cameras,
       }),
     );
-    await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs }));
+    await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs, playback: services.playback }));
   });
   await app.register(
     healthRoutes({

@@ -108,6 +108,8 @@ export class CameraRegistry {
    * so the last write is always read after it happened.
    */
   reload(): Promise<RegistryChange | undefined> {
+    // After close (shutdown), a late SIGHUP or queued reload must not start streams.
+    if (this.#closed) return Promise.resolve(undefined);
     if (this.#queued) return this.#queued;
     if (!this.#running) return this.#start();
     this.#queued = this.#running.then(() => {
@@ -135,7 +137,7 @@ export class CameraRegistry {
     });
   }
 
-  /** Stops watching. A reload already running finishes; none is started afterwards by the watch. */
+  /** Stops watching and reloading. A reload already running finishes; none starts afterwards. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#debounce);
@@ -163,6 +165,7 @@ export class CameraRegistry {
 
   // Never rejects: callers include a timer, where a rejection would be unhandled.
   async #reloadOnce(): Promise<RegistryChange | undefined> {
+    if (this.#closed) return undefined; // queued before close
     let entries: Map<string, CameraEntry>;
     try {
       entries = parseCamerasFile(await readFile(this.#file, 'utf8'), this.#allowedSchemes);

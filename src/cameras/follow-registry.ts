@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FrameConsumer, StartOptions, StreamManager } from '../streams/manager.js';
+import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { CAMERA_KEY_PREFIX, type SourceResolver } from '../streams/sources.js';
 import type { CameraRegistry } from './camera-registry.js';
 
@@ -22,21 +22,31 @@ export function followRegistry({ registry, manager, resolveSource, detection, lo
     const stream = manager.get(id);
     return stream?.sourceKey.startsWith(CAMERA_KEY_PREFIX) ? stream : undefined;
   };
+  // One camera's failure (no capacity, no model) must not leave the others on their old entries.
+  const apply = async (id: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (error) {
+      log.error({ stream: id, err: error }, 'could not apply the CAMERAS_FILE change to this stream');
+    }
+  };
   registry.onChange(async ({ removed, changed }) => {
     for (const id of removed) {
       if (!fromRegistry(id)) continue;
       log.info({ stream: id }, 'camera removed from CAMERAS_FILE; stopping its stream');
-      await manager.stop(id).catch(() => {}); // a sweep may have got there first
+      await apply(id, () => manager.stop(id));
     }
     for (const id of changed) {
       const stream = fromRegistry(id);
       if (!stream) continue;
       log.info({ stream: id }, 'camera changed in CAMERAS_FILE; restarting its stream');
       const detecting = stream.frames !== undefined;
-      await manager.stop(id).catch(() => {});
-      const source = resolveSource(id, undefined);
-      const options: StartOptions = { wait: false, detection: (source.detect ?? detecting) ? await detection() : undefined };
-      await manager.start(id, source, options);
+      await apply(id, async () => {
+        await manager.stop(id);
+        const source = resolveSource(id, undefined);
+        const consumer = (source.detect ?? detecting) ? await detection() : undefined;
+        await manager.start(id, resolveSource(id, undefined), { wait: false, detection: consumer });
+      });
     }
   });
 }

@@ -162,6 +162,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const e = parsed.data;
+  if (e.PLAYBACK_SECRET.length > 0 && e.API_TOKEN.length === 0) {
+    // Without API tokens anyone could ask /api/stream/start or /api/stream/token for a playback token.
+    throw new ConfigError(['PLAYBACK_SECRET: needs API_TOKEN too, or anyone could ask the API for a playback token']);
+  }
   return {
     port: e.PORT,
     host: e.HOST,

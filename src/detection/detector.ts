@@ -153,7 +153,6 @@ export async function startDetector(options: DetectorOptions, spawn: (init: Work
           if (closing.signal.aborted) return void (await replacement.worker.terminate());
           current = replacement;
           failure = undefined;
-          backoff.reset();
           options.log?.info('detection worker running again');
           return supervise(replacement);
         } catch (reloadError) {
@@ -170,7 +169,11 @@ export async function startDetector(options: DetectorOptions, spawn: (init: Work
     labels,
     detect(frames) {
       if (!current) return Promise.reject(failure ?? new DetectorError('the detector is closed'));
-      return current.detect(frames);
+      // Pauses grow until a worker has actually worked: one that dies on every inference must not reload twice a second.
+      return current.detect(frames).then((batch) => {
+        backoff.reset();
+        return batch;
+      });
     },
     async close() {
       closing.abort();

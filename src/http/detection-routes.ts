@@ -7,12 +7,15 @@ import type { DetectionEvent } from '../detection/detection-service.js';
 import { frameToJpeg, imageToModelInput, InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
+import type { PlaybackTokens } from '../security/playback-tokens.js';
 import { indicatorIdSchema } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
   manager: StreamManager;
   detection: DetectionProvider;
   heartbeatMs: number;
+  /** Signed playback: an event stream opened with a playback token ends when the token does. */
+  playback: PlaybackTokens | undefined;
 }
 
 const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
@@ -35,7 +38,7 @@ const snapshotQuery = z.object({
 });
 
 export const detectionRoutes =
-  ({ manager, detection, heartbeatMs }: DetectionRoutesDeps): FastifyPluginAsync =>
+  ({ manager, detection, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
     await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
@@ -57,7 +60,14 @@ export const detectionRoutes =
             sending = false;
           });
       });
-      reply.sse.onClose(unsubscribe);
+      // Admitted on a playback token: no longer than the token (the player reconnects with its renewed one).
+      const { token } = request.query as { token?: unknown };
+      const check = playback && indicator_id && typeof token === 'string' ? playback.verify(indicator_id, token) : undefined;
+      const expiry = check?.verdict === 'valid' ? setTimeout(() => reply.sse.close(), check.secondsLeft * 1000) : undefined;
+      reply.sse.onClose(() => {
+        clearTimeout(expiry);
+        unsubscribe();
+      });
       reply.sse.keepAlive();
       reply.sse.sendHeaders();
     });

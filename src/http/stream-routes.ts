@@ -49,11 +49,14 @@ export const streamRoutes =
       }
       const resolved = resolveSource(indicator_id, rtsp_link);
       // Checked before anything is started; FFmpeg gets the address that was checked.
-      const source =
+      const checked =
         resolved.input.kind === 'rtsp' && !resolved.configured
           ? { ...resolved, input: { ...resolved.input, url: await checkSourceHost(resolved.input.url) } }
-          : resolved;
+          : undefined;
       const consumer = (detect ?? resolved.detect ?? detectByDefault) ? await detection() : undefined;
+      // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
+      // entry as it is now; nothing awaits between here and the manager's map.
+      const source = checked ?? resolveSource(indicator_id, rtsp_link);
       const startedAt = performance.now();
       try {
         const { status, created } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });

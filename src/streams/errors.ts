@@ -47,3 +47,10 @@ export class ApiSourcesDisabled extends Error {
     this.name = 'ApiSourcesDisabled';
   }
 }
+
+export class ShuttingDown extends Error {
+  constructor() {
+    super('the daemon is shutting down');
+    this.name = 'ShuttingDown';
+  }
+}

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { StreamObserver } from '../metrics/metrics.js';
-import { CapacityExceeded, SourceConflict, StreamNotFound } from './errors.js';
+import { CapacityExceeded, ShuttingDown, SourceConflict, StreamNotFound } from './errors.js';
 import type { ResolvedSource } from './sources.js';
 import { isActive } from './state.js';
 import { type FramePipe, Stream, type StreamDeps, type StreamSettings } from './stream.js';
@@ -43,11 +43,15 @@ export class StreamManager {
   private readonly closing = new Map<string, Promise<void>>();
   private readonly closingStreams = new Set<Stream>();
 
+  /** Set by closeAll: nothing may start while (or after) the daemon shuts down. */
+  private closed = false;
+
   constructor(private readonly options: ManagerOptions) {}
 
   /** `created`: this call made the stream (its FFmpeg is this call's doing). */
   async start(id: string, source: ResolvedSource, options: StartOptions): Promise<{ status: StartStatus; stream: Stream; created: boolean }> {
     const { wait, detection } = options;
+    if (this.closed) throw new ShuttingDown();
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'failed') {
       if (existing.sourceKey !== source.key) {
@@ -145,6 +149,7 @@ export class StreamManager {
 
   /** Stops every stream, and waits for those a sweep or a stop call is already closing. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.list().map((stream) => this.stopStream(stream)), ...[...this.closing.values()].map((p) => p.catch(() => {}))]);
   }
 

@@ -86,6 +86,17 @@ describe('CameraRegistry', () => {
     expect(await registry.reload()).toEqual({ added: [], removed: [], changed: [] });
   });
 
+  it('reloads nothing once closed (a late SIGHUP during shutdown)', async () => {
+    const registry = await open();
+    const listener = vi.fn();
+    registry.onChange(listener);
+    registry.close();
+    await writeFile(file, fileText({ z: { url: url('10.0.0.9') } }));
+    expect(await registry.reload()).toBeUndefined();
+    expect(registry.ids()).toEqual(['a', 'b', 'c']);
+    expect(listener).not.toHaveBeenCalled();
+  });
+
   it('keeps the previous cameras when the file turns invalid or disappears, and logs why without the secret', async () => {
     const { log, captured } = captureLogs();
     const registry = await open(log);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlaybackTokens } from '../../src/security/playback-tokens.js';
 import { startNginx, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { waitFor } from '../support/wait-for.js';
 
 const API_TOKEN = 'api-token-0123456789abcdef';
 const SECRET = 'playback-secret-0123456789abcdef-0123';
@@ -102,6 +104,22 @@ describe('signed playback, from the daemon and through Nginx', () => {
       await t.services.manager.stop(id);
     });
   }
+
+  it('ends an event stream opened with a playback token when the token expires', async () => {
+    const id = 'events-expire';
+    await start(t.baseUrl, id);
+    // Same secret, a clock 57 s back: a 60 s token with about 3 s to go.
+    const shortLived = createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60, now: () => Date.now() - 57_000 }).issue(id).token;
+    const events = await SseClient.open(`${nginx.baseUrl}/api/stream/events?indicator_id=${id}&token=${shortLived}`);
+    try {
+      expect(events.status).toBe(200);
+      expect(events.ended).toBe(false);
+      await waitFor(() => events.ended, { timeoutMs: 10_000, what: 'the event stream to end with its token' });
+    } finally {
+      await events.close();
+      await t.services.manager.stop(id);
+    }
+  });
 
   it('nginx: asks the daemon once per stream and token for a few seconds, not once per segment', async () => {
     const id = 'cached';

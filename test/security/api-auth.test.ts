@@ -37,7 +37,11 @@ describe('secrets from files', () => {
     const file = path.join(dir, 'playback');
     const secret = 'playback-secret-from-a-file-0123456789';
     await writeFile(file, `${secret}\n`);
-    expect(loadConfig({ PLAYBACK_SECRET_FILE: file }).playback).toEqual({ secrets: [secret], ttlSeconds: 3600 });
+    expect(loadConfig({ PLAYBACK_SECRET_FILE: file, API_TOKEN: OLD }).playback).toEqual({ secrets: [secret], ttlSeconds: 3600 });
+  });
+
+  it('refuses signed playback without API tokens, which would let anyone ask for a playback token', () => {
+    expect(() => loadConfig({ PLAYBACK_SECRET: 'playback-secret-0123456789abcdef-0123' })).toThrow(/PLAYBACK_SECRET: needs API_TOKEN/);
   });
 
   it('names the variable when the file cannot be read, or when both forms are set', async () => {

@@ -38,3 +38,19 @@ describe('MAX_STREAMS', () => {
     expect((await start('three')).status).toBe(200);
   });
 });
+
+describe('shutting down', () => {
+  it('starts nothing once every stream is being closed', async () => {
+    const other = await startTestApp();
+    try {
+      await other.services.manager.closeAll();
+      const refused = await fetch(`${other.baseUrl}/api/stream/start?indicator_id=late&rtsp_link=${encodeURIComponent(camera.url)}`);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ error: 'shutting_down' });
+      expect(other.services.manager.list()).toEqual([]);
+      expect(await other.streamFolders()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});

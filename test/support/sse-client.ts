@@ -12,6 +12,8 @@ export class SseClient {
   readonly comments: string[] = [];
   status = 0;
   contentType: string | null = null;
+  /** The server ended the stream. */
+  ended = false;
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
@@ -53,5 +55,6 @@ export class SseClient {
         if (data.length) this.messages.push({ event, data: data.join('\n') });
       }
     }
+    this.ended = true;
   }
 }
