@@ -1,5 +1,6 @@
 import { parse, YAMLError } from 'yaml';
 import { z } from 'zod';
+import { sourceUrlProblem } from '../security/source-url.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 import { redactText } from '../util/redact.js';
 
@@ -35,8 +36,6 @@ export const CAMERA_SCHEMES = ['rtsp', 'rtsps'] as const;
 export const MAX_CAMERA_URL_LENGTH = 2048;
 // Enough to fix a file in one pass without burying the first problem.
 const MAX_REPORTED_ISSUES = 10;
-// Whitespace and control characters have no business in a URL and could smuggle FFmpeg options or log lines.
-const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
 
 function describeIssue({ cameraId, field, message }: CamerasFileIssue): string {
   const where = [cameraId === undefined ? '' : `camera "${cameraId}"`, field === undefined ? '' : `field "${field}"`]
@@ -54,26 +53,9 @@ function quotable(key: string): string {
 function urlSchema(schemes: readonly string[]) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .min(1, 'is empty')
-    .max(MAX_CAMERA_URL_LENGTH, `is longer than ${MAX_CAMERA_URL_LENGTH} characters`)
     .superRefine((value, ctx) => {
-      if (UNSAFE_CHARACTERS.test(value)) {
-        ctx.addIssue({ code: 'custom', message: 'contains whitespace or control characters' });
-        return;
-      }
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
-        return;
-      }
-      const scheme = url.protocol.replace(/:$/, '');
-      if (!schemes.includes(scheme)) {
-        ctx.addIssue({ code: 'custom', message: `must use one of these schemes: ${schemes.join(', ') || '(none allowed)'}` });
-      } else if (!url.hostname) {
-        ctx.addIssue({ code: 'custom', message: 'has no host' });
-      }
+      const problem = sourceUrlProblem(value, { allowedSchemes: schemes, maxLength: MAX_CAMERA_URL_LENGTH });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
 }
 
