@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DetectorError, spawnWorker, startDetector } from '../../src/detection/detector.js';
+import { DetectorError, startDetector } from '../../src/detection/detector.js';
+import { spawnWorker } from '../../src/detection/worker-client.js';
 import { writeModel } from '../support/onnx-models.js';
 import { waitFor } from '../support/wait-for.js';
 
