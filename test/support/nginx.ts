@@ -25,13 +25,22 @@ export async function freePort(): Promise<number> {
  * The real Nginx (Debian's), from the project's own template, in the foreground
  * so that its pid is ours to stop.
  */
-export async function startNginx({ streamDir, daemonPort }: { streamDir: string; daemonPort: number }): Promise<RunningNginx> {
+export async function startNginx({
+  streamDir,
+  daemonPort,
+  edit = (conf) => conf,
+}: {
+  streamDir: string;
+  daemonPort: number;
+  /** Changes the rendered configuration (a benchmark's variant); the tests use it as rendered. */
+  edit?: (conf: string) => string;
+}): Promise<RunningNginx> {
   const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'sm-nginx-'));
   // Workers (unprivileged when Nginx runs as root) keep the playback-check cache in here.
   await chmod(runtimeDir, 0o755);
   const port = await freePort();
   const confFile = path.join(runtimeDir, 'nginx.conf');
-  await writeFile(confFile, renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir }));
+  await writeFile(confFile, edit(renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir })));
   // Run as root, Nginx's workers drop to an unprivileged user: it must be able to read the segments.
   for (let dir = streamDir; dir !== path.dirname(dir) && dir.startsWith(os.tmpdir()); dir = path.dirname(dir)) {
     await chmod(dir, 0o755).catch(() => {});
