@@ -91,7 +91,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   app.addHook('onClose', async () => {
     sweeper.close();
     services.cameras?.close();
-    await Promise.all([manager.closeAll(), services.detection.close()]);
+    await Promise.all([manager.close(), services.detection.close()]);
   });
   return app;
 }

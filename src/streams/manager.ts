@@ -43,7 +43,7 @@ export class StreamManager {
   private readonly closing = new Map<string, Promise<void>>();
   private readonly closingStreams = new Set<Stream>();
 
-  /** Set by closeAll: nothing may start while (or after) the daemon shuts down. */
+  /** Set by close: nothing may start while (or after) the daemon shuts down. */
   private closed = false;
 
   constructor(private readonly options: ManagerOptions) {}
@@ -149,8 +149,13 @@ export class StreamManager {
 
   /** Stops every stream, and waits for those a sweep or a stop call is already closing. */
   async closeAll(): Promise<void> {
-    this.closed = true;
     await Promise.all([...this.list().map((stream) => this.stopStream(stream)), ...[...this.closing.values()].map((p) => p.catch(() => {}))]);
+  }
+
+  /** Shutdown: refuses every later start, then stops every stream. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.closeAll();
   }
 
   /** Last resort at a shutdown deadline: SIGKILL every FFmpeg process group, synchronously. */
