@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startNginx, type RunningNginx } from '../test/support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../test/support/nginx.js';
 import { startRtspCamera } from '../test/support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../test/support/test-app.js';
 
@@ -48,12 +48,10 @@ async function main() {
     const open = await startTestApp(env);
     const signed = await startTestApp({ ...env, PLAYBACK_SECRET: 'bench-playback-secret-0123456789abcdef' });
     apps.push(open, signed);
-    const nginxFor = (t: TestApp, edit?: (conf: string) => string) =>
-      startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port), ...(edit ? { edit } : {}) });
     const [nginxOpen, nginxSigned, nginxUncached] = await Promise.all([
-      nginxFor(open),
-      nginxFor(signed),
-      nginxFor(signed, (conf) => conf.replace('proxy_cache playback_auth;', 'proxy_cache off;')),
+      startNginxFor(open),
+      startNginxFor(signed),
+      startNginxFor(signed, (conf) => conf.replace('proxy_cache playback_auth;', 'proxy_cache off;')),
     ]);
     proxies.push(nginxOpen, nginxSigned, nginxUncached);
 

@@ -43,9 +43,10 @@ export function followRegistry({ registry, manager, resolveSource, detection, lo
       const detecting = stream.frames !== undefined;
       await apply(id, async () => {
         await manager.stop(id);
+        // Reloads run one at a time and swap the entries before listeners run: this entry is the current one.
         const source = resolveSource(id, undefined);
         const consumer = (source.detect ?? detecting) ? await detection() : undefined;
-        await manager.start(id, resolveSource(id, undefined), { wait: false, detection: consumer });
+        await manager.start(id, source, { wait: false, detection: consumer });
       });
     }
   });

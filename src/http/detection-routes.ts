@@ -7,7 +7,7 @@ import type { DetectionEvent } from '../detection/detection-service.js';
 import { frameToJpeg, imageToModelInput, InvalidImage, UnsupportedImageType } from '../detection/images.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
-import type { PlaybackTokens } from '../security/playback-tokens.js';
+import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { indicatorIdSchema } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
@@ -61,8 +61,8 @@ export const detectionRoutes =
           });
       });
       // Admitted on a playback token: no longer than the token (the player reconnects with its renewed one).
-      const { token } = request.query as { token?: unknown };
-      const check = playback && indicator_id && typeof token === 'string' ? playback.verify(indicator_id, token) : undefined;
+      const token = tokenInQuery(request.query);
+      const check = playback && indicator_id && token ? playback.verify(indicator_id, token) : undefined;
       const expiry = check?.verdict === 'valid' ? setTimeout(() => reply.sse.close(), check.secondsLeft * 1000) : undefined;
       reply.sse.onClose(() => {
         clearTimeout(expiry);

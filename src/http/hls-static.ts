@@ -1,10 +1,10 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { PlaybackObserver } from '../metrics/metrics.js';
-import { type PlaybackTokens, signPlaylist } from '../security/playback-tokens.js';
+import { type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 
 export interface HlsStaticDeps {
@@ -44,10 +44,6 @@ export const hlsStatic =
   ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds, playback, observer }: HlsStaticDeps): FastifyPluginAsync =>
   async (app) => {
     const root = path.resolve(streamDir);
-    const tokenOf = (request: FastifyRequest) => {
-      const token = (request.query as Record<string, unknown>).token;
-      return typeof token === 'string' ? token : undefined;
-    };
     const authorize = (id: string, token: string | undefined) => {
       if (!playback) return;
       const { verdict } = playback.verify(id, token);
@@ -58,7 +54,7 @@ export const hlsStatic =
     app.get<{ Params: { id: string } }>(`/streams/:id/${PLAYLIST_NAME}`, async (request, reply) => {
       const { id } = request.params;
       if (!STREAM_ID_PATTERN.test(id)) return reply.callNotFound();
-      const token = tokenOf(request);
+      const token = tokenInQuery(request.query);
       authorize(id, token);
       const playlist = await readFile(path.join(root, id, PLAYLIST_NAME), 'utf8').catch(() => undefined);
       if (playlist === undefined) return reply.callNotFound();
@@ -103,7 +99,7 @@ export const hlsStatic =
     app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', async (request, reply) => {
       const { id, file } = request.params;
       if (!STREAM_ID_PATTERN.test(id) || !SEGMENT_FILE.test(file)) return reply.callNotFound();
-      authorize(id, tokenOf(request));
+      authorize(id, tokenInQuery(request.query));
       return reply.sendFile(file, path.join(root, id));
     });
   };

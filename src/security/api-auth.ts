@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PlaybackTokens } from './playback-tokens.js';
+import { type PlaybackTokens, tokenInQuery } from './playback-tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -59,6 +59,7 @@ export function requireApiToken(app: FastifyInstance, tokens: readonly string[],
 }
 
 function hasPlaybackToken(request: FastifyRequest, playback: PlaybackTokens): boolean {
-  const { indicator_id: id, token } = request.query as Record<string, unknown>;
-  return typeof id === 'string' && typeof token === 'string' && playback.verify(id, token).verdict === 'valid';
+  const { indicator_id: id } = request.query as Record<string, unknown>;
+  const token = tokenInQuery(request.query);
+  return typeof id === 'string' && token !== undefined && playback.verify(id, token).verdict === 'valid';
 }

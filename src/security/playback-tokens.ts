@@ -61,6 +61,12 @@ export function createPlaybackTokens({
   };
 }
 
+/** The `token` query parameter, when it is one string (repeated parameters arrive as an array). */
+export function tokenInQuery(query: unknown): string | undefined {
+  const token = (query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' ? token : undefined;
+}
+
 /** `stream.m3u8` with every segment URI carrying the token, since relative URIs do not inherit the playlist's query. */
 export function signPlaylist(playlist: string, token: string): string {
   const query = `token=${encodeURIComponent(token)}`;

@@ -60,9 +60,7 @@ export class StreamManager {
       if (options.detectExplicit && (existing.frames !== undefined) !== (detection !== undefined)) {
         throw new SourceConflict(id, `is already running with detection ${existing.frames ? 'on' : 'off'}; stop it first to switch`);
       }
-      existing.touch();
-      if (wait) await existing.ready;
-      return { status: statusOf(existing), stream: existing, created: false };
+      return { status: await joinStream(existing, wait), stream: existing, created: false };
     }
     if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
 
@@ -90,10 +88,7 @@ export class StreamManager {
   /** A start by id alone: joins the live stream of that id, if there is one (its source is already known). */
   async join(id: string, wait: boolean): Promise<StartStatus | undefined> {
     const existing = this.streams.get(id);
-    if (!existing || existing.state === 'failed') return undefined;
-    existing.touch();
-    if (wait) await existing.ready;
-    return statusOf(existing);
+    return existing && existing.state !== 'failed' ? joinStream(existing, wait) : undefined;
   }
 
   get(id: string): Stream | undefined {
@@ -169,6 +164,13 @@ export class StreamManager {
       }
     }
   }
+}
+
+/** Another viewer of a live stream: it counts as an access, and may wait for the first segment. */
+async function joinStream(stream: Stream, wait: boolean): Promise<StartStatus> {
+  stream.touch();
+  if (wait) await stream.ready;
+  return statusOf(stream);
 }
 
 function statusOf(stream: Stream): StartStatus {

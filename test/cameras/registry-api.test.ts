@@ -2,7 +2,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -35,7 +35,7 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
     file = path.join(dir, 'cameras.yml');
     await writeCameras(`cameras:\n  front:\n    url: ${withPassword(front)}\n  back:\n    url: ${withPassword(back)}\n    audio: false\n`);
     t = await startTestApp({ CAMERAS_FILE: file, ALLOW_API_SOURCES: 'false' });
-    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+    nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from '../../src/deploy/nginx-conf.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -45,7 +45,7 @@ describe('through the real Nginx', () => {
   beforeAll(async () => {
     camera = await startRtspCamera();
     t = await startTestApp({ CLEANUP_DELAY_SECONDS: String(DELAY_S), CLEANUP_INTERVAL_SECONDS: '0.5', SSE_HEARTBEAT_SECONDS: '1' });
-    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+    nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
     startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 }),
   ]);
   t = await startTestApp();
-  nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+  nginx = await startNginxFor(t);
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -15,7 +15,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 beforeAll(async () => {
   camera = await startRtspCamera({ width: 640, height: 360 });
   t = await startTestApp({ API_TOKEN, PLAYBACK_SECRET: 'playback-secret-0123456789abcdef-0123', PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) });
-  nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+  nginx = await startNginxFor(t);
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

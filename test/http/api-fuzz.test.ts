@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -124,7 +124,7 @@ describe('fuzzing the HTTP API with hostile input', () => {
       },
       { lookup: async (hostname) => [{ address: hostname === 'localhost' ? '127.0.0.1' : '192.0.2.1', family: 4 }] },
     );
-    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+    nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

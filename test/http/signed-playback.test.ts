@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlaybackTokens } from '../../src/security/playback-tokens.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -18,7 +18,7 @@ describe('signed playback, from the daemon and through Nginx', () => {
   beforeAll(async () => {
     camera = await startRtspCamera();
     t = await startTestApp({ API_TOKEN, PLAYBACK_SECRET: SECRET, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) });
-    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+    nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

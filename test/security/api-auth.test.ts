@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { tokenMatches } from '../../src/security/api-auth.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const OLD = 'old-token-0123456789abcdef';
@@ -69,7 +69,7 @@ describe('API tokens and rate limits, directly and through Nginx', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ API_TOKEN: `${OLD},${NEW}`, RATE_LIMIT_MAX: '20', RATE_LIMIT_WINDOW_SECONDS: '60', CORS_ORIGINS: 'https://app.example' });
-    nginx = await startNginx({ streamDir: t.streamDir, daemonPort: Number(new URL(t.baseUrl).port) });
+    nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createSourceHostGuard } from '../../src/security/source-hosts.js';
-import { startNginx, type RunningNginx } from '../support/nginx.js';
+import { startNginxFor, type RunningNginx } from '../support/nginx.js';
 import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -56,7 +56,7 @@ describe('ALLOWED_SOURCE_HOSTS at the API, directly and through Nginx', () => {
       startTestApp({ ALLOWED_SOURCE_HOSTS: '127.0.0.0/8' }),
       startTestApp({ ALLOWED_SOURCE_HOSTS: '10.0.0.0/8,cameras.internal' }),
     ]);
-    nginx = await startNginx({ streamDir: closed.streamDir, daemonPort: Number(new URL(closed.baseUrl).port) });
+    nginx = await startNginxFor(closed);
   }, 60_000);
   afterAll(async () => {
     await nginx?.stop();

@@ -21,6 +21,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Nginx in front of a running daemon (a test app): its STREAM_DIR and its port. */
+export function startNginxFor(daemon: { streamDir: string; baseUrl: string }, edit?: (conf: string) => string): Promise<RunningNginx> {
+  return startNginx({ streamDir: daemon.streamDir, daemonPort: Number(new URL(daemon.baseUrl).port), ...(edit ? { edit } : {}) });
+}
+
 /**
  * The real Nginx (Debian's), from the project's own template, in the foreground
  * so that its pid is ours to stop.
