@@ -27,7 +27,11 @@ const SCENARIOS = [
 
 // beforeT0: navigation start -> start fetch (page + hls.js load), outside the measured time but part of what a user waits.
 type Run = { ok: true; total: number; startCall: number; beforeT0: number; via: 'rVFC' | 'playing' } | { ok: false; reason: string };
-interface Rig { context: BrowserContext; nginxUrl: string; daemonUrl: string }
+interface Rig {
+  context: BrowserContext;
+  nginxUrl: string;
+  daemonUrl: string;
+}
 
 // Ctrl-C must not skip the finally blocks below, so it only aborts and lets them run.
 const interrupted = new AbortController();
@@ -108,17 +112,26 @@ async function measureOnce(rig: Rig, camera: RtspCamera, id: string): Promise<Ru
     await page.waitForFunction(SETTLED, undefined, { timeout: RUN_TIMEOUT_MS, polling: 50 });
     const m: Record<string, number | string | undefined> = await page.evaluate(READ_MARKS);
     const [start, resolved, shown] = [m.start, m.startResolved, m.frame ?? m.playing];
-    if (typeof start !== 'number' || typeof resolved !== 'number' || typeof shown !== 'number') return { ok: false, reason: `page: ${m.state}` };
+    if (typeof start !== 'number' || typeof resolved !== 'number' || typeof shown !== 'number')
+      return { ok: false, reason: `page: ${m.state}` };
     if (!m.width) return { ok: false, reason: 'playing, but videoWidth is 0' };
     const seconds = (ms: number) => ms / 1000;
-    return { ok: true, total: seconds(shown - start), startCall: seconds(resolved - start), beforeT0: seconds(start), via: m.frame === undefined ? 'playing' : 'rVFC' };
+    return {
+      ok: true,
+      total: seconds(shown - start),
+      startCall: seconds(resolved - start),
+      beforeT0: seconds(start),
+      via: m.frame === undefined ? 'playing' : 'rVFC',
+    };
   } catch (error) {
     return { ok: false, reason: String(error).split('\n')[0]! };
   } finally {
     interrupted.signal.removeEventListener('abort', closeOnAbort);
     await page.close().catch(() => {});
     await fetch(`${rig.daemonUrl}/api/stream/stop`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ indicator_id: id }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ indicator_id: id }),
     }).catch(() => {});
   }
 }
@@ -137,7 +150,9 @@ async function runScenario(rig: Rig, shared: boolean, runs: number, offset: numb
     await camera.stop();
   }
   // Raw samples on stderr, so outliers can be spotted without cluttering the Markdown.
-  const raw = results.map((r) => (r.ok ? `${r.total.toFixed(2)}(${r.startCall.toFixed(2)}+${(r.total - r.startCall).toFixed(2)})` : 'FAIL'));
+  const raw = results.map((r) =>
+    r.ok ? `${r.total.toFixed(2)}(${r.startCall.toFixed(2)}+${(r.total - r.startCall).toFixed(2)})` : 'FAIL',
+  );
   console.error(`\n  total(start call+player): ${raw.join(' ')}`);
   console.error(`  before t0: ${results.map((r) => (r.ok ? r.beforeT0.toFixed(2) : '–')).join(' ')}`);
   return results;
@@ -156,8 +171,20 @@ function row(title: string, runs: Run[]): string {
   const total = ok.map((r) => r.total);
   const p50 = percentile(total, 50);
   // The split is per run (player = total − start call), then each part's own p50: they need not add up exactly.
-  const cells = [p50, percentile(total, 95), Math.min(...total), Math.max(...total),
-    percentile(ok.map((r) => r.startCall), 50), percentile(ok.map((r) => r.total - r.startCall), 50)].map((s) => s.toFixed(2));
+  const cells = [
+    p50,
+    percentile(total, 95),
+    Math.min(...total),
+    Math.max(...total),
+    percentile(
+      ok.map((r) => r.startCall),
+      50,
+    ),
+    percentile(
+      ok.map((r) => r.total - r.startCall),
+      50,
+    ),
+  ].map((s) => s.toFixed(2));
   // Judged at the table's precision: frames are 40 ms apart, so sub-10 ms differences mean nothing.
   return `${head} ${cells.join(' | ')} | ${Number(cells[0]) <= TARGET_P50_S ? 'yes' : '**no**'} |`;
 }
@@ -170,7 +197,12 @@ async function playerHlsConfig(): Promise<string> {
 
 async function machineInfo(): Promise<string> {
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const [ffmpeg, chromium] = [run('ffmpeg', ['-version']).split('\n')[0]!.replace(/ Copyright.*/, ''), run('/usr/bin/chromium', ['--version']).trim()];
+  const [ffmpeg, chromium] = [
+    run('ffmpeg', ['-version'])
+      .split('\n')[0]!
+      .replace(/ Copyright.*/, ''),
+    run('/usr/bin/chromium', ['--version']).trim(),
+  ];
   const hls = JSON.parse(await readFile(new URL('../node_modules/hls.js/package.json', import.meta.url), 'utf8')).version;
   return `Date: ${new Date().toISOString()} · Node ${process.version} · ${ffmpeg} · ${chromium} · hls.js ${hls} · nproc ${run('nproc', []).trim()}`;
 }
@@ -179,24 +211,34 @@ async function machineInfo(): Promise<string> {
 async function report(runs: number, results: [string, Run[]][]): Promise<string> {
   const all = results.flatMap(([, r]) => r).filter((r) => r.ok);
   const fallbacks = all.filter((r) => r.via === 'playing').length;
-  const beforeT0 = all.length ? percentile(all.map((r) => r.beforeT0), 50).toFixed(2) : '–';
+  const beforeT0 = all.length
+    ? percentile(
+        all.map((r) => r.beforeT0),
+        50,
+      ).toFixed(2)
+    : '–';
   const failed = results.flatMap(([title, r]) => r.flatMap((run) => (run.ok ? [] : [`- failed (${title}): ${run.reason}`])));
   return [
-    '## First frame (player start call → first video frame rendered in Chromium, through Nginx)', '',
-    await machineInfo(), '',
+    '## First frame (player start call → first video frame rendered in Chromium, through Nginx)',
+    '',
+    await machineInfo(),
+    '',
     'Camera: local GStreamer RTSP fixture, 640x360 25 fps H.264, 1 s keyframe interval, over TCP; in-process daemon ' +
       'with default settings behind Nginx (the project template); headless Debian Chromium opens ' +
       '`/player?indicator_id=<fresh id>&rtsp_link=…` in a new page. Measured in the page with `performance.now()`: from ' +
-      'just before the player\'s `fetch` of `/api/stream/start` (page and hls.js already loaded) to the first frame\'s ' +
+      "just before the player's `fetch` of `/api/stream/start` (page and hls.js already loaded) to the first frame's " +
       `\`presentationTime\` from \`video.requestVideoFrameCallback\` ('playing' event as fallback: used in ${fallbacks} of ${all.length} runs). ` +
       '"Start call" is that fetch until it resolved; "player" is the rest (playlist and segment load by hls.js, buffering, decode). ' +
       `hls.js config (from public/player.js): \`${await playerHlsConfig()}\`, otherwise defaults. ${runs} cold starts per scenario: ` +
-      'each run stops its stream and waits until the camera has no clients. Percentiles are nearest-rank over successful runs.', '',
+      'each run stops its stream and waits until the camera has no clients. Percentiles are nearest-rank over successful runs.',
+    '',
     `| scenario | runs ok | first frame p50 (s) | p95 (s) | min (s) | max (s) | start call p50 (s) | player p50 (s) | p50 ≤ ${TARGET_P50_S.toFixed(1)} s |`,
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.map(([title, r]) => row(title, r)), '',
+    ...results.map(([title, r]) => row(title, r)),
+    '',
     `Not in the table: the page load before t0 (navigation → start fetch; hls.js comes from the browser cache after the first run) took p50 ${beforeT0} s.`,
-    ...(failed.length ? ['', ...failed] : []), '',
+    ...(failed.length ? ['', ...failed] : []),
+    '',
   ].join('\n');
 }
 

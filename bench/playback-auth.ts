@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { startNginxFor, type RunningNginx } from '../test/support/nginx.js';
+import { type RunningNginx, startNginxFor } from '../test/support/nginx.js';
 import { startRtspCamera } from '../test/support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../test/support/test-app.js';
 
@@ -31,7 +31,13 @@ interface Tally {
 /** autocannon: keep-alive connections, one request in flight on each. */
 async function hammer(url: string, seconds: number, connections: number): Promise<Tally> {
   const result = await autocannon({ url, connections, duration: seconds });
-  return { requests: result['2xx'], seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, failures: result.non2xx + result.errors };
+  return {
+    requests: result['2xx'],
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors,
+  };
 }
 
 async function main() {
@@ -87,13 +93,22 @@ async function main() {
     const rows = variants.map((variant, i) => {
       const all = tallies[i]!;
       const rate = all.reduce((sum, t) => sum + t.requests, 0) / all.reduce((sum, t) => sum + t.seconds, 0);
-      return { title: variant.title, rate, p50: median(all.map((t) => t.p50)), p99: median(all.map((t) => t.p99)), failures: all.reduce((sum, t) => sum + t.failures, 0) };
+      return {
+        title: variant.title,
+        rate,
+        p50: median(all.map((t) => t.p50)),
+        p99: median(all.map((t) => t.p99)),
+        failures: all.reduce((sum, t) => sum + t.failures, 0),
+      };
     });
     const base = (title: string) => rows.find((row) => row.title.startsWith(title))!.rate;
     const markdown = [
-      '## Signed playback: segment requests per second', '',
-      `Date: ${new Date().toISOString()} · Node ${process.version} · ${spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '')} · nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}`, '',
-      `One ${Math.round(bytes / 1024)} KiB segment fetched by autocannon over ${concurrency} keep-alive connections for ${seconds} s, ${rounds} interleaved rounds per variant after a warm-up round (load generator, Nginx and daemon share the machine's cores).`, '',
+      '## Signed playback: segment requests per second',
+      '',
+      `Date: ${new Date().toISOString()} · Node ${process.version} · ${spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '')} · nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}`,
+      '',
+      `One ${Math.round(bytes / 1024)} KiB segment fetched by autocannon over ${concurrency} keep-alive connections for ${seconds} s, ${rounds} interleaved rounds per variant after a warm-up round (load generator, Nginx and daemon share the machine's cores).`,
+      '',
       '| variant | requests/s | vs. open | p50 (ms) | p99 (ms) | non-200 |',
       '|---|---|---|---|---|---|',
       ...rows.map((row) => {

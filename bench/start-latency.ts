@@ -89,14 +89,37 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 const startSeed: Starter = async (camera) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-seed-'));
   const playlist = path.join(dir, 'stream.m3u8');
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', camera.url,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '5',
-    '-hls_flags', 'delete_segments', playlist];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-rtsp_transport',
+    'tcp',
+    '-i',
+    camera.url,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-f',
+    'hls',
+    '-hls_time',
+    '2',
+    '-hls_list_size',
+    '5',
+    '-hls_flags',
+    'delete_segments',
+    playlist,
+  ];
   const t0 = process.hrtime.bigint();
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-500)));
-  const exited = new Promise((resolve) => { child.once('exit', resolve); child.once('error', resolve); });
+  const exited = new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', resolve);
+  });
   try {
     while (!interrupted.signal.aborted) {
       if (hasSegment(await readText(playlist))) return { ok: true, seconds: elapsedSince(t0) };
@@ -128,10 +151,20 @@ function table(title: string, daemon: Run[], seed: Run[]): string {
   const a = row('stream-manager', daemon);
   const b = row('seed command', seed);
   const ratio = a.p50 && b.p50 ? `${(b.p50 / a.p50).toFixed(2)}×` : 'n/a';
-  const failures = [...daemon.map((r) => ['stream-manager', r] as const), ...seed.map((r) => ['seed', r] as const)]
-    .flatMap(([who, r]) => (r.ok ? [] : [`- failed (${who}): ${r.reason}`]));
-  return [`### ${title}`, '', '| | runs ok | p50 (s) | p95 (s) | min (s) | max (s) |', '|---|---|---|---|---|---|',
-    a.line, b.line, '', `p50 ratio (seed ÷ stream-manager): **${ratio}**`, ...(failures.length ? ['', ...failures] : [])].join('\n');
+  const failures = [...daemon.map((r) => ['stream-manager', r] as const), ...seed.map((r) => ['seed', r] as const)].flatMap(([who, r]) =>
+    r.ok ? [] : [`- failed (${who}): ${r.reason}`],
+  );
+  return [
+    `### ${title}`,
+    '',
+    '| | runs ok | p50 (s) | p95 (s) | min (s) | max (s) |',
+    '|---|---|---|---|---|---|',
+    a.line,
+    b.line,
+    '',
+    `p50 ratio (seed ÷ stream-manager): **${ratio}**`,
+    ...(failures.length ? ['', ...failures] : []),
+  ].join('\n');
 }
 
 /** Interleaved A, B, A, B… so drift in machine load lands on both sides alike. */
@@ -186,14 +219,17 @@ async function main() {
     return out;
   });
   const markdown = [
-    '## Cold-start latency (start request → playlist with one complete segment)', '',
-    machineInfo(), '',
+    '## Cold-start latency (start request → playlist with one complete segment)',
+    '',
+    machineInfo(),
+    '',
     'Camera: local GStreamer RTSP fixture, 640x360 25 fps H.264, 1 s keyframe interval, over TCP. ' +
       'stream-manager: in-process daemon with default settings, timed as the wall time of `GET /api/stream/start` ' +
       '(which answers once playable). Seed command: its FFmpeg command, timed from spawn until the playlist ' +
       `has an \`#EXTINF\` (polled every ${POLL_MS} ms). Per scenario: ${runs} stream-manager runs and ${seedRuns} seed runs ` +
       `(spread evenly among the daemon's, interleaved). Percentiles are nearest-rank over successful runs.`,
-    '', ...sections.flatMap((s) => [s, '']),
+    '',
+    ...sections.flatMap((s) => [s, '']),
   ].join('\n');
   if (interrupted.signal.aborted) return; // partial numbers would only mislead
   console.log(markdown);

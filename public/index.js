@@ -26,13 +26,22 @@ async function refresh() {
   body.replaceChildren(
     ...streams.map((stream) => {
       const row = document.createElement('tr');
-      const source = stream.source ? `${stream.source.video_codec ?? '?'} ${stream.source.width ?? '?'}×${stream.source.height ?? '?'}` : '';
+      const source = stream.source
+        ? `${stream.source.video_codec ?? '?'} ${stream.source.width ?? '?'}×${stream.source.height ?? '?'}`
+        : '';
       const link = document.createElement('a');
       link.href = `/player?indicator_id=${encodeURIComponent(stream.indicator_id)}`;
       link.textContent = 'watch';
       const action = document.createElement('td');
       action.append(link);
-      row.append(cell(stream.indicator_id), cell(stream.state), cell(stream.mode ?? ''), cell(source), cell(String(stream.restarts)), action);
+      row.append(
+        cell(stream.indicator_id),
+        cell(stream.state),
+        cell(stream.mode ?? ''),
+        cell(source),
+        cell(String(stream.restarts)),
+        action,
+      );
       return row;
     }),
   );

@@ -173,7 +173,9 @@ function draw(detections) {
     ctx.strokeRect(x, y, box.w * pw, box.h * ph);
     ctx.fillText(`${label} ${Math.round(score * 100)}%`, x + 2, Math.max(12, y - 4));
   }
-  list.replaceChildren(...detections.map((d) => Object.assign(document.createElement('li'), { textContent: `${d.label} ${Math.round(d.score * 100)}%` })));
+  list.replaceChildren(
+    ...detections.map((d) => Object.assign(document.createElement('li'), { textContent: `${d.label} ${Math.round(d.score * 100)}%` })),
+  );
 }
 
 start();

@@ -13,6 +13,11 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const conf = renderNginxConf({ streamDir: values['stream-dir'], daemon: values.daemon, listen: values.listen, runtimeDir: values['runtime-dir'] });
+const conf = renderNginxConf({
+  streamDir: values['stream-dir'],
+  daemon: values.daemon,
+  listen: values.listen,
+  runtimeDir: values['runtime-dir'],
+});
 if (values.out) writeFileSync(values.out, conf);
 else process.stdout.write(conf);

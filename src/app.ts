@@ -3,11 +3,11 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config/config.js';
-import { registerErrorHandlers } from './http/error-handler.js';
 import { detectionRoutes } from './http/detection-routes.js';
+import { registerErrorHandlers } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
-import { pages } from './http/pages.js';
 import { AUTHORIZE_PATH, hlsStatic } from './http/hls-static.js';
+import { pages } from './http/pages.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
@@ -20,7 +20,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Players fetch a playlist every second; logging each would drown everything else.
-    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/streams/') || request.url === AUTHORIZE_PATH }),
+    logController: new LogController({
+      disableRequestLogging: (request) => request.url.startsWith('/streams/') || request.url === AUTHORIZE_PATH,
+    }),
     bodyLimit: 64 * 1024,
     // Event streams never go idle; without this, closing would wait for every SSE client to leave.
     forceCloseConnections: true,
@@ -59,7 +61,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         cameras: services.cameras,
       }),
     );
-    await control.register(detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs, playback: services.playback }));
+    await control.register(
+      detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs, playback: services.playback }),
+    );
   });
   await app.register(
     healthRoutes({
@@ -70,9 +74,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       startedAt: Date.now(),
     }),
   );
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(services.metrics.registry.contentType).send(await services.metrics.render()),
-  );
+  app.get('/metrics', async (_request, reply) => reply.type(services.metrics.registry.contentType).send(await services.metrics.render()));
   await app.register(pages);
   await app.register(
     hlsStatic({

@@ -1,7 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { buildApp } from './app.js';
 import { CamerasFileError } from './cameras/camera-file.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './log/logger.js';
 import { createServices } from './services.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
@@ -13,7 +13,7 @@ const SHUTDOWN_DEADLINE_MS = 9000;
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {

@@ -3,18 +3,18 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from './config/config.js';
 import { CameraRegistry } from './cameras/camera-registry.js';
 import { followRegistry } from './cameras/follow-registry.js';
+import type { Config } from './config/config.js';
 import { DetectionProvider } from './detection/detection-provider.js';
-import { detectBinary, type BinaryInfo } from './ffmpeg/binary-info.js';
-import { PidRecords } from './process/pid-records.js';
+import { type BinaryInfo, detectBinary } from './ffmpeg/binary-info.js';
 import { Metrics } from './metrics/metrics.js';
+import { PidRecords } from './process/pid-records.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup, type SourceHostGuard } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
-import type { Stream } from './streams/stream.js';
 import { createSourceResolver, type SourceResolver } from './streams/sources.js';
+import type { Stream } from './streams/stream.js';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;

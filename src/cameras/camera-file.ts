@@ -51,12 +51,10 @@ function quotable(key: string): string {
 }
 
 function urlSchema(schemes: readonly string[]) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .superRefine((value, ctx) => {
-      const problem = sourceUrlProblem(value, { allowedSchemes: schemes, maxLength: MAX_CAMERA_URL_LENGTH });
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+  return z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).superRefine((value, ctx) => {
+    const problem = sourceUrlProblem(value, { allowedSchemes: schemes, maxLength: MAX_CAMERA_URL_LENGTH });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 }
 
 function entrySchema(schemes: readonly string[]) {

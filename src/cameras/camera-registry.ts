@@ -131,7 +131,10 @@ export class CameraRegistry {
       if (filename === null || filename === name || filename === CONFIGMAP_DATA_LINK) this.#schedule();
     });
     this.#watcher.on('error', (error) => {
-      this.#log.warn({ file: this.#file, reason: reasonOf(error) }, 'camera file watch failed; changes need a restart or an explicit reload');
+      this.#log.warn(
+        { file: this.#file, reason: reasonOf(error) },
+        'camera file watch failed; changes need a restart or an explicit reload',
+      );
       this.#watcher?.close();
       this.#watcher = undefined;
     });

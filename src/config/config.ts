@@ -10,9 +10,12 @@ const envBoolean = z
 
 const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /**
  * Every variable the daemon reads. Names are an interface (backends, Docker
@@ -38,15 +41,11 @@ const envSchema = z.object({
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   RTSP_TRANSPORT: z.enum(['tcp', 'udp']).default('tcp'),
-  ALLOWED_SCHEMES: csv
-    .pipe(z.array(z.enum(['rtsp', 'rtsps'])).min(1, 'needs at least one of rtsp, rtsps'))
-    .default(['rtsp', 'rtsps']),
+  ALLOWED_SCHEMES: csv.pipe(z.array(z.enum(['rtsp', 'rtsps'])).min(1, 'needs at least one of rtsp, rtsps')).default(['rtsp', 'rtsps']),
   RTSP_LINK_MAX_LENGTH: integer(16, 65_536).default(2048),
   AUDIO_ENABLED: envBoolean.default(true),
   AUDIO_TRANSCODE: envBoolean.default(true),
-  TRANSCODE_PRESET: z
-    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
-    .default('veryfast'),
+  TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: csv.default(['*']),
   DEMO_ENABLED: envBoolean.default(false),
@@ -152,14 +151,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   } catch (error) {
     throw new ConfigError([(error as Error).message]);
   }
-  const present = Object.fromEntries(
-    Object.entries(withSecrets).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
+  const present = Object.fromEntries(Object.entries(withSecrets).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
   if (e.PLAYBACK_SECRET.length > 0 && e.API_TOKEN.length === 0) {

@@ -25,13 +25,17 @@ export async function writeCapture(dir: string, sample: CaptureSample): Promise<
   await writeFile(`${base}.jpg`, await frameToJpeg(sample.frame, sample.letterbox));
   await writeFile(
     `${base}.json`,
-    JSON.stringify({
-      indicator_id: sample.streamId,
-      ts: at.toISOString(),
-      width: sample.letterbox.contentWidth,
-      height: sample.letterbox.contentHeight,
-      detections: sample.detections,
-    }, null, 2),
+    JSON.stringify(
+      {
+        indicator_id: sample.streamId,
+        ts: at.toISOString(),
+        width: sample.letterbox.contentWidth,
+        height: sample.letterbox.contentHeight,
+        detections: sample.detections,
+      },
+      null,
+      2,
+    ),
   );
   return base;
 }

@@ -1,6 +1,5 @@
 import type { RawDetection, TensorOutput } from './types.js';
 
-
 /**
  * Anchor centres of MediaPipe's BlazeFace: a fine grid (stride = input/16, so 8
  * for the 128 px front model) with 2 anchors per cell, then a grid twice as
@@ -8,7 +7,10 @@ import type { RawDetection, TensorOutput } from './types.js';
  */
 export function blazefaceAnchors(inputSize: number): Array<[number, number]> {
   const anchors: Array<[number, number]> = [];
-  for (const [stride, perCell] of [[inputSize / 16, 2], [inputSize / 8, 6]] as const) {
+  for (const [stride, perCell] of [
+    [inputSize / 16, 2],
+    [inputSize / 8, 6],
+  ] as const) {
     const cells = Math.ceil(inputSize / stride);
     for (let y = 0; y < cells; y++) {
       for (let x = 0; x < cells; x++) {
@@ -31,8 +33,7 @@ export function decodeBlazeface(
   anchors = blazefaceAnchors(inputSize),
 ): RawDetection[] {
   // The fine grid's outputs first, then the coarse grid's, as the anchors are laid out.
-  const byCount = (lastDim: number) =>
-    outputs.filter((o) => o.dims.at(-1) === lastDim).sort((a, b) => (b.dims[1] ?? 0) - (a.dims[1] ?? 0));
+  const byCount = (lastDim: number) => outputs.filter((o) => o.dims.at(-1) === lastDim).sort((a, b) => (b.dims[1] ?? 0) - (a.dims[1] ?? 0));
   const scores = byCount(1);
   const boxes = byCount(16);
   const count = scores.reduce((sum, t) => sum + t.data.length, 0);

@@ -8,7 +8,6 @@ import type { RawDetection, TensorOutput } from './types.js';
  */
 export type YoloLayout = 'yolov5' | 'yolov8';
 
-
 export function decodeYolo(
   output: TensorOutput,
   layout: YoloLayout,
@@ -70,5 +69,9 @@ type Size = { width: number; height: number };
 
 /** Centre, width and height in model-input pixels → a box normalized to the input. */
 function toDetection(classId: number, score: number, cx: number, cy: number, w: number, h: number, input: Size): RawDetection {
-  return { classId, score, box: { x: (cx - w / 2) / input.width, y: (cy - h / 2) / input.height, w: w / input.width, h: h / input.height } };
+  return {
+    classId,
+    score,
+    box: { x: (cx - w / 2) / input.width, y: (cy - h / 2) / input.height, w: w / input.width, h: h / input.height },
+  };
 }

@@ -59,7 +59,10 @@ export class DetectionProvider {
     }).catch((error: Error) => {
       throw new DetectionUnavailable(error.message);
     });
-    this.log.info({ model: config.modelPath, kind: detector.kind, input: detector.input, labels: detector.labels.length }, 'detection model loaded');
+    this.log.info(
+      { model: config.modelPath, kind: detector.kind, input: detector.input, labels: detector.labels.length },
+      'detection model loaded',
+    );
     this.service = new DetectionService(
       detector,
       {

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { DetectionObserver } from '../metrics/metrics.js';
 import type { FrameOutputSpec } from '../ffmpeg/hls-args.js';
+import type { DetectionObserver } from '../metrics/metrics.js';
 import type { FramePipe } from '../streams/stream.js';
 import { writeCapture } from './capture.js';
 import type { Detector } from './detector.js';
 import { FrameCutter } from './frame-cutter.js';
-import { letterbox, type Letterbox, undoLetterbox } from './letterbox.js';
+import { type Letterbox, letterbox, undoLetterbox } from './letterbox.js';
 import { StreamSlot } from './stream-slot.js';
 import type { Detection, RawDetection, SourceSize } from './types.js';
 
@@ -32,7 +32,6 @@ export interface DetectionEvent {
 export interface FrameSink extends FramePipe {
   stats(): ReturnType<StreamSlot['stats']>;
 }
-
 
 /**
  * Feeds the newest frame of every camera to the one shared detector. A camera
@@ -119,7 +118,9 @@ export class DetectionService {
       if (batchSize > 1 && this.pendingSlots().length < batchSize) {
         await new Promise((resolve) => setTimeout(resolve, this.settings.batchTimeoutMs));
       }
-      const batch = this.pendingSlots().slice(0, batchSize).map((slot) => ({ slot, sample: slot.take()! }));
+      const batch = this.pendingSlots()
+        .slice(0, batchSize)
+        .map((slot) => ({ slot, sample: slot.take()! }));
       if (batch.length === 0) return;
       try {
         const result = await this.detector.detect(batch.map(({ sample }) => sample.frame));

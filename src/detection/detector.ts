@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { Backoff } from '../process/backoff.js';
 import type { Thresholds } from './decode.js';
 import { COCO_LABELS, parseNamesMetadata, readLabelsFile } from './labels.js';
-import { readModelMetadata } from './model-metadata.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
+import { readModelMetadata } from './model-metadata.js';
 import { type DetectionBatch, DetectorError, type LoadedWorker, loadWorker, spawnWorker } from './worker-client.js';
 import type { WorkerInit, WorkerRequest } from './worker-protocol.js';
 
@@ -35,7 +35,6 @@ export interface Detector {
   detect(frames: Uint8Array[]): Promise<DetectionBatch>;
   close(): Promise<void>;
 }
-
 
 /**
  * The model in a supervised worker thread: should the thread die (an uncaught

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { letterbox, type Letterbox } from './letterbox.js';
+import { type Letterbox, letterbox } from './letterbox.js';
 import type { Detection } from './types.js';
 
 export class InvalidImage extends Error {
@@ -12,7 +12,9 @@ export class InvalidImage extends Error {
 /** A predict body of a type that cannot be an image. */
 export class UnsupportedImageType extends Error {
   constructor(contentType: string | undefined) {
-    super(`expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream) or a multipart form with one, got ${contentType ?? 'no content type'}`);
+    super(
+      `expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream) or a multipart form with one, got ${contentType ?? 'no content type'}`,
+    );
     this.name = 'UnsupportedImageType';
   }
 }
@@ -25,10 +27,16 @@ const MAX_INPUT_PIXELS = 40_000_000;
  * A JPEG or PNG → packed RGB of exactly the model's input size, letterboxed
  * the same way FFmpeg letterboxes camera frames.
  */
-export async function imageToModelInput(image: Buffer, width: number, height: number): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
-  const meta = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS }).metadata().catch(() => {
-    throw new InvalidImage('the body is not a readable image');
-  });
+export async function imageToModelInput(
+  image: Buffer,
+  width: number,
+  height: number,
+): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
+  const meta = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+    .metadata()
+    .catch(() => {
+      throw new InvalidImage('the body is not a readable image');
+    });
   if (!meta.format || !ACCEPTED_FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw new InvalidImage(`expected a JPEG or PNG image, got ${meta.format ?? 'an unknown format'}`);
   }
@@ -70,12 +78,14 @@ export async function frameToJpeg(frame: Uint8Array, box: Letterbox, detections?
 }
 
 function boxesSvg(detections: Detection[], width: number, height: number): string {
-  const escape = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const shapes = detections.map(({ label, score, box }) => {
     const x = box.x * width;
     const y = box.y * height;
-    return `<rect x="${x}" y="${y}" width="${box.w * width}" height="${box.h * height}" fill="none" stroke="#00ff66" stroke-width="2"/>` +
-      `<text x="${x + 2}" y="${Math.max(10, y - 3)}" font-family="sans-serif" font-size="11" fill="#00ff66">${escape(label)} ${Math.round(score * 100)}%</text>`;
+    return (
+      `<rect x="${x}" y="${y}" width="${box.w * width}" height="${box.h * height}" fill="none" stroke="#00ff66" stroke-width="2"/>` +
+      `<text x="${x + 2}" y="${Math.max(10, y - 3)}" font-family="sans-serif" font-size="11" fill="#00ff66">${escapeXml(label)} ${Math.round(score * 100)}%</text>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }

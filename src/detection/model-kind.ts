@@ -25,7 +25,7 @@ export class ModelShapeError extends Error {
 /** The image input: NCHW [n,3,h,w] (YOLO) or NHWC [n,h,w,3] (BlazeFace). */
 export function modelInput(inputs: readonly TensorInfo[]): ModelInput {
   const [input] = inputs;
-  if (!input || input.dims.length !== 4) throw new ModelShapeError('the model needs one 4-D image input');
+  if (input?.dims.length !== 4) throw new ModelShapeError('the model needs one 4-D image input');
   const [n, d1, d2, d3] = input.dims;
   const dynamicBatch = typeof n !== 'number' || n < 0;
   if (d1 === 3 && isSize(d2) && isSize(d3)) return { name: input.name, layout: 'nchw', height: d2, width: d3, dynamicBatch };
@@ -44,9 +44,7 @@ export function detectModelKind(outputs: readonly TensorInfo[]): ModelKind {
       if (a >= 5 && b > a) return 'yolov8';
     }
   }
-  throw new ModelShapeError(
-    `unknown model outputs ${outputs.map((o) => `[${o.dims.join(', ')}]`).join(' ')}; set DETECT_MODEL_TYPE`,
-  );
+  throw new ModelShapeError(`unknown model outputs ${outputs.map((o) => `[${o.dims.join(', ')}]`).join(' ')}; set DETECT_MODEL_TYPE`);
 }
 
 function isSize(value: number | string | undefined): value is number {

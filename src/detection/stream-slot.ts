@@ -74,7 +74,12 @@ export class StreamSlot {
       mean_inference_ms: this.inferred ? mean(this.stageTotals.model) : null,
       // Mean per analysed frame: reading it from the pipe, tensor preparation, the model, decoding and NMS.
       stage_ms: this.inferred
-        ? { read: mean(this.stageTotals.read), pre: mean(this.stageTotals.pre), model: mean(this.stageTotals.model), post: mean(this.stageTotals.post) }
+        ? {
+            read: mean(this.stageTotals.read),
+            pre: mean(this.stageTotals.pre),
+            model: mean(this.stageTotals.model),
+            post: mean(this.stageTotals.post),
+          }
         : null,
       latest: this.latest ? { at: new Date(this.latest.at).toISOString(), detections: this.latest.detections } : null,
     };

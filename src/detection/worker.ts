@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     logSeverityLevel: 3,
   });
   const input = modelInput(session.inputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
-  const kind: ModelKind = init.kind ?? detectModelKind(session.outputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
+  const kind: ModelKind =
+    init.kind ?? detectModelKind(session.outputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
   const range = pixelRangeOf(kind);
   const decode = createDecoder(kind, input, init.thresholds);
   post({ type: 'ready', input, kind });
@@ -51,7 +52,16 @@ async function main(): Promise<void> {
       const outputs = session.outputNames.map((name) => ({ data: results[name]!.data as Float32Array, dims: results[name]!.dims }));
       const detections = frames.map((_, i) => decode(outputs.map((o) => sliceBatch(o, i))));
       const t3 = performance.now();
-      post({ type: 'result', id: request.id, frames: request.frames, detections, timing: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 } }, request.frames);
+      post(
+        {
+          type: 'result',
+          id: request.id,
+          frames: request.frames,
+          detections,
+          timing: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+        },
+        request.frames,
+      );
     } catch (error) {
       post({ type: 'failed', id: request.id, frames: request.frames, message: (error as Error).message }, request.frames);
     }

@@ -19,7 +19,11 @@ const RULES: Array<[RegExp, FailureCause, string]> = [
   [/403 Forbidden/i, 'source_forbidden', 'the camera refused access (403 Forbidden)'],
   [/404 Not Found|Stream not found|454 Session Not Found/i, 'source_not_found', 'the camera has no stream at that path (404 Not Found)'],
   [/Connection refused/i, 'source_connection_refused', 'the camera refused the connection (nothing listens on that host and port)'],
-  [/No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve|nodename nor servname/i, 'source_unreachable', 'the camera host cannot be reached or resolved'],
+  [
+    /No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Failed to resolve|nodename nor servname/i,
+    'source_unreachable',
+    'the camera host cannot be reached or resolved',
+  ],
   [/timed out|Connection timeout/i, 'source_timeout', 'the camera did not answer in time'],
   [/Invalid data found|could not find codec parameters|no video stream/i, 'source_invalid_data', 'the source sent no usable video'],
 ];
@@ -36,7 +40,10 @@ export function classifyFailure(stderrLines: readonly string[]): Failure {
 
 /** A source that could not be read; carries the cause and the tail of FFmpeg's own words. */
 export class SourceFailure extends Error {
-  constructor(readonly failure: Failure, readonly stderr: string[] = []) {
+  constructor(
+    readonly failure: Failure,
+    readonly stderr: string[] = [],
+  ) {
     super(failure.message);
     this.name = 'SourceFailure';
   }

@@ -49,9 +49,15 @@ const CUT_TOLERANCE = 0.9;
 export function buildHlsArgs(job: HlsJob): string[] {
   return [
     // info, not warning: the "Input #0" block on stderr is how the daemon learns the codecs.
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
+    '-y',
     ...inputArgs(job),
-    '-map', '0:v:0',
+    '-map',
+    '0:v:0',
     // '?': the first attempt copies audio "if there is any", before the codecs are known.
     ...(job.plan.audio === 'none' ? [] : ['-map', '0:a:0?']),
     ...videoArgs(job),
@@ -71,34 +77,55 @@ function inputArgs({ input, ioTimeoutMs, frames, plan }: HlsJob): string[] {
   const skip = frames?.keyframesOnly && plan.video === 'copy' ? ['-skip_frame', 'nokey', '-threads', '1'] : [];
   return [
     ...skip,
-    '-protocol_whitelist', RTSP_PROTOCOL_WHITELIST,
+    '-protocol_whitelist',
+    RTSP_PROTOCOL_WHITELIST,
     // Codecs and sizes come from the camera's SDP; FFmpeg's default analysis
     // holds the first segment back by about a second for nothing.
-    '-probesize', '32', '-analyzeduration', '0',
-    '-rtsp_transport', input.transport,
-    '-timeout', String(Math.round(ioTimeoutMs * 1000)),
-    '-i', input.url,
+    '-probesize',
+    '32',
+    '-analyzeduration',
+    '0',
+    '-rtsp_transport',
+    input.transport,
+    '-timeout',
+    String(Math.round(ioTimeoutMs * 1000)),
+    '-i',
+    input.url,
   ];
 }
 
 function videoArgs({ plan, transcodePreset, segmentSeconds }: HlsJob): string[] {
   if (plan.video === 'copy') return ['-c:v', 'copy'];
   return [
-    '-c:v', 'libx264', '-preset', transcodePreset, '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    transcodePreset,
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
     // Keep the camera's own timestamps: with the quick probe the input rate is
     // unknown, and a guessed constant rate makes FFmpeg duplicate frames by the thousand.
-    '-fps_mode', 'passthrough',
+    '-fps_mode',
+    'passthrough',
     // A keyframe on every segment boundary; libx264's default GOP (250 frames)
     // would make 10 s segments and a 10 s wait for the first playlist.
-    '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, '-sc_threshold', '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${segmentSeconds})`,
+    '-sc_threshold',
+    '0',
   ];
 }
 
 function audioArgs({ plan }: HlsJob): string[] {
   switch (plan.audio) {
-    case 'copy': return ['-c:a', 'copy'];
-    case 'transcode': return ['-c:a', 'aac', '-b:a', '128k'];
-    case 'none': return ['-an'];
+    case 'copy':
+      return ['-c:a', 'copy'];
+    case 'transcode':
+      return ['-c:a', 'aac', '-b:a', '128k'];
+    case 'none':
+      return ['-an'];
   }
 }
 
@@ -107,12 +134,18 @@ function hlsOutputArgs({ outputDir, segmentSeconds, listSize, restart, startNumb
   // omit_endlist: a restart must not tell players the stream has ended.
   const flags = ['delete_segments', 'temp_file', 'omit_endlist', ...(restart ? ['discont_start'] : [])];
   return [
-    '-f', 'hls',
-    '-hls_time', String(Number((segmentSeconds * CUT_TOLERANCE).toFixed(3))),
-    '-hls_list_size', String(listSize),
-    '-hls_flags', flags.join('+'),
-    '-start_number', String(startNumber),
-    '-hls_segment_filename', path.join(outputDir, SEGMENT_PATTERN),
+    '-f',
+    'hls',
+    '-hls_time',
+    String(Number((segmentSeconds * CUT_TOLERANCE).toFixed(3))),
+    '-hls_list_size',
+    String(listSize),
+    '-hls_flags',
+    flags.join('+'),
+    '-start_number',
+    String(startNumber),
+    '-hls_segment_filename',
+    path.join(outputDir, SEGMENT_PATTERN),
     path.join(outputDir, PLAYLIST_NAME),
   ];
 }

@@ -5,6 +5,4 @@ export interface SourceInfo {
 }
 
 /** Where FFmpeg reads from. `lavfi` is only ever built from configuration (the demo camera). */
-export type Input =
-  | { kind: 'rtsp'; url: string; transport: 'tcp' | 'udp' }
-  | { kind: 'lavfi'; graph: string };
+export type Input = { kind: 'rtsp'; url: string; transport: 'tcp' | 'udp' } | { kind: 'lavfi'; graph: string };

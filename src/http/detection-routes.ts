@@ -4,10 +4,10 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DetectionProvider } from '../detection/detection-provider.js';
 import type { DetectionEvent } from '../detection/detection-service.js';
-import { frameToJpeg, imageToModelInput, InvalidImage, UnsupportedImageType } from '../detection/images.js';
+import { frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
+import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
-import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { indicatorIdSchema } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
@@ -34,7 +34,10 @@ export class DetectionNotReady extends Error {
 const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 const snapshotQuery = z.object({
   indicator_id: indicatorIdSchema,
-  boxes: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
+  boxes: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 export const detectionRoutes =
@@ -85,9 +88,11 @@ export const detectionRoutes =
       const { indicator_id, boxes } = snapshotQuery.parse(request.query);
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);
-      if (!stream.frames) throw new DetectionNotReady('detection_off', `stream ${indicator_id} runs without detection; start it with detect=true`);
+      if (!stream.frames)
+        throw new DetectionNotReady('detection_off', `stream ${indicator_id} runs without detection; start it with detect=true`);
       const latest = detection.current()?.slot(indicator_id)?.latest;
-      if (!latest) throw new DetectionNotReady('no_frame_yet', `no frame of stream ${indicator_id} has been analysed yet; try again shortly`);
+      if (!latest)
+        throw new DetectionNotReady('no_frame_yet', `no frame of stream ${indicator_id} has been analysed yet; try again shortly`);
       const jpeg = await frameToJpeg(latest.sample.frame, latest.letterbox, boxes ? latest.detections : undefined);
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
     });

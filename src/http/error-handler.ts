@@ -1,15 +1,24 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
-import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { DetectionUnavailable } from '../detection/detection-provider.js';
 import { DetectorError } from '../detection/detector.js';
 import { InvalidImage, UnsupportedImageType } from '../detection/images.js';
-import { ApiSourcesDisabled, CameraNotFound, CapacityExceeded, PlaybackUnsigned, ShuttingDown, SourceConflict, SourceRequired, StreamNotFound } from '../streams/errors.js';
-import { PlaybackForbidden } from './hls-static.js';
+import { type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { Unauthorized } from '../security/api-auth.js';
 import { SourceNotAllowed } from '../security/source-hosts.js';
-import { DetectionNotReady } from './detection-routes.js';
+import {
+  ApiSourcesDisabled,
+  CameraNotFound,
+  CapacityExceeded,
+  PlaybackUnsigned,
+  ShuttingDown,
+  SourceConflict,
+  SourceRequired,
+  StreamNotFound,
+} from '../streams/errors.js';
 import { redactText } from '../util/redact.js';
+import { DetectionNotReady } from './detection-routes.js';
+import { PlaybackForbidden } from './hls-static.js';
 
 /** The JSON shape of every error the API returns. */
 interface ErrorBody {
@@ -48,7 +57,7 @@ function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof SourceRequired) return { status: 400, body: { error: 'invalid_request', message: error.message } };
   if (error instanceof SourceConflict) return { status: 409, body: { error: 'source_conflict', message: error.message } };
   if (error instanceof ShuttingDown) return { status: 503, body: { error: 'shutting_down', message: error.message } };
-    if (error instanceof CapacityExceeded) return { status: 503, body: { error: 'capacity_exceeded', message: error.message } };
+  if (error instanceof CapacityExceeded) return { status: 503, body: { error: 'capacity_exceeded', message: error.message } };
   if (error instanceof SourceFailure) {
     return {
       status: SOURCE_FAILURE_STATUS[error.failure.cause],

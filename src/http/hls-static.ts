@@ -1,7 +1,7 @@
-import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { PlaybackObserver } from '../metrics/metrics.js';
 import { type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
@@ -20,7 +20,9 @@ export interface HlsStaticDeps {
 
 export class PlaybackForbidden extends Error {
   constructor(reason: 'expired' | 'invalid') {
-    super(reason === 'expired' ? 'the playback token has expired; ask for a new one' : 'this stream needs a valid playback token (?token=…)');
+    super(
+      reason === 'expired' ? 'the playback token has expired; ask for a new one' : 'this stream needs a valid playback token (?token=…)',
+    );
     this.name = 'PlaybackForbidden';
   }
 }
@@ -82,7 +84,10 @@ export const hlsStatic =
         return reply.code(403).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send({ error: 'playback_forbidden', message });
       }
       // Never cached past the token's own expiry.
-      return reply.code(204).header('Cache-Control', `max-age=${Math.min(AUTHORIZE_CACHE_SECONDS, secondsLeft)}`).send();
+      return reply
+        .code(204)
+        .header('Cache-Control', `max-age=${Math.min(AUTHORIZE_CACHE_SECONDS, secondsLeft)}`)
+        .send();
     });
 
     await app.register(fastifyStatic, {

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { CameraRegistry } from '../cameras/camera-registry.js';
 import { SourceFailure } from '../ffmpeg/failure.js';
 import type { StreamObserver } from '../metrics/metrics.js';
+import type { PlaybackTokens } from '../security/playback-tokens.js';
 import type { SourceHostGuard } from '../security/source-hosts.js';
+import { PlaybackUnsigned, StreamNotFound } from '../streams/errors.js';
 import type { FrameConsumer, StreamManager } from '../streams/manager.js';
 import { streamPath } from '../streams/snapshot.js';
 import type { SourceResolver } from '../streams/sources.js';
-import { PlaybackUnsigned, StreamNotFound } from '../streams/errors.js';
-import type { PlaybackTokens } from '../security/playback-tokens.js';
-import type { CameraRegistry } from '../cameras/camera-registry.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
@@ -35,7 +35,17 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, resolveSource, sourcePolicy, detectByDefault, detection, observer, checkSourceHost, playback, cameras }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({
+    manager,
+    resolveSource,
+    sourcePolicy,
+    detectByDefault,
+    detection,
+    observer,
+    checkSourceHost,
+    playback,
+    cameras,
+  }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
@@ -59,7 +69,11 @@ export const streamRoutes =
       const source = checked ?? resolveSource(indicator_id, rtsp_link);
       const startedAt = performance.now();
       try {
-        const { status, created } = await manager.start(indicator_id, source, { wait, detection: consumer, detectExplicit: detect !== undefined });
+        const { status, created } = await manager.start(indicator_id, source, {
+          wait,
+          detection: consumer,
+          detectExplicit: detect !== undefined,
+        });
         // The duration histogram takes only starts that spawned FFmpeg and waited for it (see Metrics).
         observer.startFinished(created ? 'started' : 'joined', wait ? (performance.now() - startedAt) / 1000 : undefined);
         return { indicator_id, ...playbackFields(indicator_id), status };

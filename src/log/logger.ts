@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { redactRequestUrl } from '../util/redact.js';
 
 export interface LoggerOptions {
@@ -10,16 +10,19 @@ export interface LoggerOptions {
 }
 
 export function createLogger({ level, pretty = false, destination }: LoggerOptions): Logger {
-  return pino({
-    level,
-    serializers: {
-      // Fastify logs every request URL; start calls carry camera URLs in the query.
-      req: (req: { method: string; url: string; ip?: string }) => ({
-        method: req.method,
-        url: redactRequestUrl(req.url),
-        remoteAddress: req.ip,
-      }),
+  return pino(
+    {
+      level,
+      serializers: {
+        // Fastify logs every request URL; start calls carry camera URLs in the query.
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: redactRequestUrl(req.url),
+          remoteAddress: req.ip,
+        }),
+      },
+      ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  }, destination);
+    destination,
+  );
 }

@@ -38,15 +38,59 @@ const PREFIX = 'stream_manager_';
  */
 export class Metrics implements StreamObserver, DetectionObserver, PlaybackObserver {
   readonly registry = new Registry();
-  private readonly starts = new Counter({ name: `${PREFIX}stream_starts_total`, help: 'Start calls by result (started, joined, failed) and failure cause', labelNames: ['result', 'cause'], registers: [this.registry] });
-  private readonly startDuration = new Histogram({ name: `${PREFIX}start_duration_seconds`, help: 'Time from a start call that spawned FFmpeg to a playable playlist', buckets: [0.5, 1, 1.5, 2, 3, 5, 8, 13, 20], registers: [this.registry] });
-  private readonly restarts = new Counter({ name: `${PREFIX}ffmpeg_restarts_total`, help: 'FFmpeg restarts after exits, crashes and stalls', registers: [this.registry] });
-  private readonly exits = new Counter({ name: `${PREFIX}ffmpeg_exits_total`, help: 'FFmpeg exits by reason', labelNames: ['reason'], registers: [this.registry] });
-  private readonly bytes = new Counter({ name: `${PREFIX}stream_bytes_written_total`, help: 'HLS segment bytes written per stream', labelNames: ['indicator_id'], registers: [this.registry] });
-  private readonly playlists = new Counter({ name: `${PREFIX}playlist_requests_total`, help: 'Playlist fetches per stream (viewer heartbeats)', labelNames: ['indicator_id'], registers: [this.registry] });
-  private readonly inference = new Histogram({ name: `${PREFIX}inference_seconds`, help: 'Model time per analysed frame', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
-  private readonly playbackChecks = new Counter({ name: `${PREFIX}playback_checks_total`, help: 'Playback token checks (signed playback) by where they came from and verdict', labelNames: ['via', 'verdict'], registers: [this.registry] });
-  private readonly drops = new Counter({ name: `${PREFIX}detection_dropped_frames_total`, help: 'Frames replaced by a newer one before the model got to them', labelNames: ['indicator_id'], registers: [this.registry] });
+  private readonly starts = new Counter({
+    name: `${PREFIX}stream_starts_total`,
+    help: 'Start calls by result (started, joined, failed) and failure cause',
+    labelNames: ['result', 'cause'],
+    registers: [this.registry],
+  });
+  private readonly startDuration = new Histogram({
+    name: `${PREFIX}start_duration_seconds`,
+    help: 'Time from a start call that spawned FFmpeg to a playable playlist',
+    buckets: [0.5, 1, 1.5, 2, 3, 5, 8, 13, 20],
+    registers: [this.registry],
+  });
+  private readonly restarts = new Counter({
+    name: `${PREFIX}ffmpeg_restarts_total`,
+    help: 'FFmpeg restarts after exits, crashes and stalls',
+    registers: [this.registry],
+  });
+  private readonly exits = new Counter({
+    name: `${PREFIX}ffmpeg_exits_total`,
+    help: 'FFmpeg exits by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly bytes = new Counter({
+    name: `${PREFIX}stream_bytes_written_total`,
+    help: 'HLS segment bytes written per stream',
+    labelNames: ['indicator_id'],
+    registers: [this.registry],
+  });
+  private readonly playlists = new Counter({
+    name: `${PREFIX}playlist_requests_total`,
+    help: 'Playlist fetches per stream (viewer heartbeats)',
+    labelNames: ['indicator_id'],
+    registers: [this.registry],
+  });
+  private readonly inference = new Histogram({
+    name: `${PREFIX}inference_seconds`,
+    help: 'Model time per analysed frame',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly playbackChecks = new Counter({
+    name: `${PREFIX}playback_checks_total`,
+    help: 'Playback token checks (signed playback) by where they came from and verdict',
+    labelNames: ['via', 'verdict'],
+    registers: [this.registry],
+  });
+  private readonly drops = new Counter({
+    name: `${PREFIX}detection_dropped_frames_total`,
+    help: 'Frames replaced by a newer one before the model got to them',
+    labelNames: ['indicator_id'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX }); // includes event-loop lag

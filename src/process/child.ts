@@ -25,7 +25,10 @@ export interface SpawnOptions {
 }
 
 export class SpawnError extends Error {
-  constructor(readonly command: string, cause: unknown) {
+  constructor(
+    readonly command: string,
+    cause: unknown,
+  ) {
     super(`cannot run ${command}: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = 'SpawnError';
   }

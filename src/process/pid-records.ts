@@ -73,7 +73,7 @@ async function isSameProcess(record: PidRecord): Promise<boolean> {
 /** A records folder someone else created (or could write) is not evidence of anything. */
 async function ownedByUs(dir: string): Promise<boolean> {
   const info = await lstat(dir).catch(() => undefined);
-  return info !== undefined && info.isDirectory() && info.uid === process.getuid?.() && (info.mode & 0o022) === 0;
+  return info?.isDirectory() === true && info.uid === process.getuid?.() && (info.mode & 0o022) === 0;
 }
 
 /** Field 22 of /proc/<pid>/stat (counted after the parenthesised command name). */

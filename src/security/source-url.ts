@@ -5,6 +5,7 @@ export interface SourcePolicy {
 }
 
 // Whitespace and control characters have no business in a URL and could smuggle FFmpeg options or log lines.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
 
 /**

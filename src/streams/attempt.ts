@@ -4,7 +4,7 @@ import { classifyFailure, type Failure } from '../ffmpeg/failure.js';
 import { InputDumpParser } from '../ffmpeg/input-dump.js';
 import type { SourceInfo } from '../ffmpeg/source-info.js';
 import { StderrTail } from '../ffmpeg/stderr-tail.js';
-import { spawnChild, type ExitInfo } from '../process/child.js';
+import { type ExitInfo, spawnChild } from '../process/child.js';
 import { newestSegment, readPlaylist } from './playlist.js';
 
 /** FFmpeg announces every segment it opens; that is noise, not something to keep for errors. */

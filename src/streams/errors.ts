@@ -7,7 +7,10 @@ export class StreamNotFound extends Error {
 }
 
 export class SourceConflict extends Error {
-  constructor(readonly id: string, reason: string) {
+  constructor(
+    readonly id: string,
+    reason: string,
+  ) {
     super(`stream ${id} ${reason}`);
     this.name = 'SourceConflict';
   }

@@ -49,7 +49,11 @@ export class StreamManager {
   constructor(private readonly options: ManagerOptions) {}
 
   /** `created`: this call made the stream (its FFmpeg is this call's doing). */
-  async start(id: string, source: ResolvedSource, options: StartOptions): Promise<{ status: StartStatus; stream: Stream; created: boolean }> {
+  async start(
+    id: string,
+    source: ResolvedSource,
+    options: StartOptions,
+  ): Promise<{ status: StartStatus; stream: Stream; created: boolean }> {
     const { wait, detection } = options;
     if (this.closed) throw new ShuttingDown();
     const existing = this.streams.get(id);
@@ -67,7 +71,15 @@ export class StreamManager {
     let stream: Stream | undefined;
     const frames = detection?.attach(id, () => stream?.source?.video);
     stream = new Stream(
-      { id, input: source.input, sourceKey: source.key, knownSource: source.info, dir: path.join(this.options.streamDir, id), frames, audio: source.audio },
+      {
+        id,
+        input: source.input,
+        sourceKey: source.key,
+        knownSource: source.info,
+        dir: path.join(this.options.streamDir, id),
+        frames,
+        audio: source.audio,
+      },
       this.options.settings,
       this.options.deps,
     );
@@ -144,7 +156,10 @@ export class StreamManager {
 
   /** Stops every stream, and waits for those a sweep or a stop call is already closing. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.list().map((stream) => this.stopStream(stream)), ...[...this.closing.values()].map((p) => p.catch(() => {}))]);
+    await Promise.all([
+      ...this.list().map((stream) => this.stopStream(stream)),
+      ...[...this.closing.values()].map((p) => p.catch(() => {})),
+    ]);
   }
 
   /** Shutdown: refuses every later start, then stops every stream. */

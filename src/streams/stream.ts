@@ -6,12 +6,12 @@ import { SourceFailure } from '../ffmpeg/failure.js';
 import { buildHlsArgs, type FrameOutputSpec, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
-import { Backoff, type BackoffOptions } from '../process/backoff.js';
 import type { ExitReason, StreamObserver } from '../metrics/metrics.js';
+import { Backoff, type BackoffOptions } from '../process/backoff.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { type AttemptOutcome, runAttempt } from './attempt.js';
 import { nextSequenceNumber, readPlaylist, removeUnlistedSegments } from './playlist.js';
-import { type LastError, snapshotOf, type StreamSnapshot } from './snapshot.js';
+import { type LastError, type StreamSnapshot, snapshotOf } from './snapshot.js';
 import { canTransition, type StreamState } from './state.js';
 
 export interface StreamSettings {
@@ -87,7 +87,11 @@ export class Stream {
   private settleReady!: (error?: SourceFailure) => void;
   private done: Promise<void> = Promise.resolve();
 
-  constructor(init: StreamInit, private readonly settings: StreamSettings, private readonly deps: StreamDeps) {
+  constructor(
+    init: StreamInit,
+    private readonly settings: StreamSettings,
+    private readonly deps: StreamDeps,
+  ) {
     this.id = init.id;
     this.sourceKey = init.sourceKey;
     this.dir = init.dir;
@@ -206,9 +210,9 @@ export class Stream {
       log: this.log,
       onSpawn: (pid) => {
         this.pid = pid;
-        this.deps.pidRecords.add(this.id, pid, playlistPath).catch((error: unknown) =>
-          this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'),
-        );
+        this.deps.pidRecords
+          .add(this.id, pid, playlistPath)
+          .catch((error: unknown) => this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'));
       },
       onSourceInfo: (info) => {
         this.source = info;
@@ -284,7 +288,5 @@ function failedToRun(error: unknown): AttemptOutcome {
 }
 
 function asSourceFailure(error: unknown): SourceFailure {
-  return error instanceof SourceFailure
-    ? error
-    : new SourceFailure({ cause: 'ffmpeg_failed', message: (error as Error).message });
+  return error instanceof SourceFailure ? error : new SourceFailure({ cause: 'ffmpeg_failed', message: (error as Error).message });
 }

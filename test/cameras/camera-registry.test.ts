@@ -79,7 +79,10 @@ describe('CameraRegistry', () => {
 
   it('reports added, removed and changed cameras on reload, and nothing for an identical file', async () => {
     const registry = await open();
-    await writeFile(file, fileText({ a: { url: url('10.0.0.1') }, b: { url: url('10.0.0.2'), detect: true }, d: { url: url('10.0.0.4') } }));
+    await writeFile(
+      file,
+      fileText({ a: { url: url('10.0.0.1') }, b: { url: url('10.0.0.2'), detect: true }, d: { url: url('10.0.0.4') } }),
+    );
     expect(await registry.reload()).toEqual({ added: ['d'], removed: ['c'], changed: ['b'] });
     expect(registry.ids()).toEqual(['a', 'b', 'd']);
     expect(registry.get('b')).toEqual({ url: url('10.0.0.2'), detect: true });
@@ -211,7 +214,10 @@ describe('CameraRegistry', () => {
       const unchanged = () => captured.find('nothing changed').length;
 
       // Same cameras, different text: the reload runs (the debug line proves it) and finds nothing to report.
-      await writeFile(file, `cameras:\n  c: {url: "${url('10.0.0.3')}"}\n  b: {url: "${url('10.0.0.2')}"}\n  a: {url: "${url('10.0.0.1')}"}\n`);
+      await writeFile(
+        file,
+        `cameras:\n  c: {url: "${url('10.0.0.3')}"}\n  b: {url: "${url('10.0.0.2')}"}\n  a: {url: "${url('10.0.0.1')}"}\n`,
+      );
       await waitFor(() => unchanged() > 0, { timeoutMs: 5_000, what: 'the reload of an equivalent file' });
       expect(listener).not.toHaveBeenCalled();
 

@@ -2,8 +2,8 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -45,7 +45,10 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
   });
 
   it('starts a camera by its id alone, directly and through Nginx, and never shows its URL', async () => {
-    for (const [base, id] of [[t.baseUrl, 'front'], [nginx.baseUrl, 'back']] as const) {
+    for (const [base, id] of [
+      [t.baseUrl, 'front'],
+      [nginx.baseUrl, 'back'],
+    ] as const) {
       const response = await fetch(`${base}/api/stream/start?indicator_id=${id}`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'started', stream_path: `/streams/${id}/stream.m3u8` });
@@ -59,7 +62,12 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
         { indicator_id: 'front', detect: null, audio: null, transport: null, state: 'running' },
       ],
     });
-    const everything = [JSON.stringify(listed), await (await fetch(`${t.baseUrl}/api/streams`)).text(), await t.services.metrics.render(), ...t.logs];
+    const everything = [
+      JSON.stringify(listed),
+      await (await fetch(`${t.baseUrl}/api/streams`)).text(),
+      await t.services.metrics.render(),
+      ...t.logs,
+    ];
     for (const text of everything) expect(text).not.toContain(PASSWORD);
   });
 
@@ -87,10 +95,15 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
     expect(frontPid).toBeDefined();
     // A half-written file changes nothing.
     await writeCameras('cameras:\n  front: {url: ');
-    await waitFor(() => t.logs.some((line) => line.includes('camera file rejected')), { timeoutMs: 5000, what: 'the bad file to be rejected' });
+    await waitFor(() => t.logs.some((line) => line.includes('camera file rejected')), {
+      timeoutMs: 5000,
+      what: 'the bad file to be rejected',
+    });
     expect(t.services.cameras!.ids()).toEqual(['back', 'front']);
 
-    await writeCameras(`cameras:\n  front:\n    url: ${withPassword(front)}\n  back:\n    url: ${withPassword(backMoved)}\n    audio: false\n`);
+    await writeCameras(
+      `cameras:\n  front:\n    url: ${withPassword(front)}\n  back:\n    url: ${withPassword(backMoved)}\n    audio: false\n`,
+    );
     await backMoved.waitForClients((c) => c.active === 1, 15_000);
     await back.waitForClients((c) => c.active === 0, 15_000);
     await waitFor(() => t.services.manager.get('back')?.state === 'running', { timeoutMs: 15_000, what: 'back to run again' });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidRecordDir } from '../../src/services.js';
 import { type DaemonProcess, startDaemonProcess } from '../support/daemon-process.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -41,7 +41,9 @@ async function startStreams(d: DaemonProcess, cam: RtspCamera, ids: string[]): P
   );
   const { streams } = (await (await fetch(`${d.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number }> };
   const pids = streams.map((stream) => stream.pid);
-  cleanups.push(async () => pids.filter(isAlive).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  cleanups.push(async () => {
+    for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+  });
   return pids;
 }
 

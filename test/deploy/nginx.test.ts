@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from '../../src/deploy/nginx-conf.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -22,7 +22,9 @@ describe('nginx.conf', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-nginx-t-'));
     try {
       const conf = path.join(dir, 'nginx.conf');
-      await import('node:fs/promises').then((fs) => fs.writeFile(conf, renderNginxConf({ daemon: '127.0.0.1:8088', listen: '127.0.0.1:8080', runtimeDir: dir })));
+      await import('node:fs/promises').then((fs) =>
+        fs.writeFile(conf, renderNginxConf({ daemon: '127.0.0.1:8088', listen: '127.0.0.1:8080', runtimeDir: dir })),
+      );
       const { stderr } = await run('nginx', ['-t', '-c', conf]);
       expect(stderr).toContain('test is successful');
     } finally {

@@ -33,7 +33,8 @@ describe('a slow model never stalls the stream', () => {
     const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
     expect(response.status).toBe(200);
     const stream = t.services.manager.get('cam')!;
-    const stats = () => stream.snapshot().detection as { frames_in: number; inferred: number; dropped: number; mean_inference_ms: number | null };
+    const stats = () =>
+      stream.snapshot().detection as { frames_in: number; inferred: number; dropped: number; mean_inference_ms: number | null };
 
     // Eight new segments at the camera's 1 s cadence, while the model is busy.
     const playlist = path.join(t.streamDir, 'cam', 'stream.m3u8');

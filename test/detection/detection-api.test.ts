@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionEvent } from '../../src/detection/detection-service.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -17,10 +17,7 @@ let plainCamera: RtspCamera;
 let t: TestApp;
 
 beforeAll(async () => {
-  [faceCamera, plainCamera] = await Promise.all([
-    startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 }),
-    startRtspCamera(),
-  ]);
+  [faceCamera, plainCamera] = await Promise.all([startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 }), startRtspCamera()]);
   t = await startTestApp({ DETECT_ENABLED: 'true', DETECT_FPS: '4', SSE_HEARTBEAT_SECONDS: '1' });
 }, 60_000);
 afterAll(async () => {
@@ -55,7 +52,12 @@ describe('detection on a live camera', () => {
         timeoutMs: 15_000,
         what: 'face events',
       });
-      expect(first).toMatchObject({ indicator_id: 'face', ts: expect.any(String), frame_ts: expect.any(String), inference_ms: expect.any(Number) });
+      expect(first).toMatchObject({
+        indicator_id: 'face',
+        ts: expect.any(String),
+        frame_ts: expect.any(String),
+        inference_ms: expect.any(Number),
+      });
       expectFaceBox(first!.detections);
       // HLS and detection share one camera connection.
       expect(faceCamera.clients.total - sessionsBefore).toBe(1);
@@ -67,7 +69,12 @@ describe('detection on a live camera', () => {
     }
 
     const status = await (await fetch(`${t.baseUrl}/api/stream/status?indicator_id=face`)).json();
-    expect(status.detection).toMatchObject({ frames_in: expect.any(Number), inferred: expect.any(Number), dropped: expect.any(Number), mean_inference_ms: expect.any(Number) });
+    expect(status.detection).toMatchObject({
+      frames_in: expect.any(Number),
+      inferred: expect.any(Number),
+      dropped: expect.any(Number),
+      mean_inference_ms: expect.any(Number),
+    });
     expect(status.detection.inferred).toBeGreaterThanOrEqual(2);
     expectFaceBox(status.detection.latest.detections);
   });
@@ -124,7 +131,11 @@ describe('POST /api/predict', () => {
   it('finds the face in a PNG and in a JPEG', async () => {
     const png = await readFile(ASTRONAUT);
     const jpeg = await sharp(png).jpeg().toBuffer();
-    for (const [body, type] of [[png, 'image/png'], [jpeg, 'image/jpeg'], [jpeg, 'application/octet-stream']] as const) {
+    for (const [body, type] of [
+      [png, 'image/png'],
+      [jpeg, 'image/jpeg'],
+      [jpeg, 'application/octet-stream'],
+    ] as const) {
       const response = await predict(body, type);
       expect(response.status).toBe(200);
       const result = await response.json();

@@ -17,11 +17,22 @@ afterEach(async () => {
 async function recordingDetector(dir: string): Promise<{ detector: Detector; batches: number[] }> {
   const output = new Array(7 * 8).fill(0);
   // Candidate 0 of the v8 layout [1, 7, 8]: a person at (16, 16) 8×8 in a 64×64 input.
-  [16, 16, 8, 8, 0.9, 0, 0].forEach((value, k) => (output[k * 8] = value));
+  for (const [k, value] of [16, 16, 8, 8, 0.9, 0, 0].entries()) output[k * 8] = value;
   const model = await writeModel(path.join(dir, 'batch.onnx'), {
-    width: 64, height: 64, dynamicBatch: true, outputDims: [1, 7, 8], output, names: "{0: 'person', 1: 'van', 2: 'dog'}",
+    width: 64,
+    height: 64,
+    dynamicBatch: true,
+    outputDims: [1, 7, 8],
+    output,
+    names: "{0: 'person', 1: 'van', 2: 'dog'}",
   });
-  const real = await startDetector({ modelPath: model, kind: undefined, threads: 1, thresholds: { confidence: 0.5, iou: 0.45 }, labelsFile: undefined });
+  const real = await startDetector({
+    modelPath: model,
+    kind: undefined,
+    threads: 1,
+    thresholds: { confidence: 0.5, iou: 0.45 },
+    labelsFile: undefined,
+  });
   const batches: number[] = [];
   const detector: Detector = {
     input: real.input,
@@ -66,16 +77,24 @@ describe('DetectionService', () => {
     }
 
     // Capture: YYYY/MM/DD/<timestamp>_<uuid>.jpg with a .json of its detections beside it.
-    const files = await waitFor(async () => {
-      const found = await readdir(capture, { recursive: true }).catch(() => [] as string[]);
-      const leaves = found.filter((f) => f.endsWith('.jpg') || f.endsWith('.json'));
-      return leaves.length === 8 ? leaves : undefined;
-    }, { what: 'captured files' });
+    const files = await waitFor(
+      async () => {
+        const found = await readdir(capture, { recursive: true }).catch(() => [] as string[]);
+        const leaves = found.filter((f) => f.endsWith('.jpg') || f.endsWith('.json'));
+        return leaves.length === 8 ? leaves : undefined;
+      },
+      { what: 'captured files' },
+    );
     const json = files.find((f) => f.endsWith('.json'))!;
     expect(json).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\d{4}-\d{2}-\d{2}T[\d-]+Z_[0-9a-f-]{36}\.json$/);
     expect(files).toContain(json.replace(/\.json$/, '.jpg'));
     const meta = JSON.parse(await readFile(path.join(capture, json), 'utf8'));
-    expect(meta).toMatchObject({ indicator_id: expect.stringMatching(/^[abcd]$/), width: 64, height: 64, detections: events[0]!.detections });
+    expect(meta).toMatchObject({
+      indicator_id: expect.stringMatching(/^[abcd]$/),
+      width: 64,
+      height: 64,
+      detections: events[0]!.detections,
+    });
     const jpeg = await readFile(path.join(capture, json.replace(/\.json$/, '.jpg')));
     expect(jpeg.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
@@ -84,7 +103,11 @@ describe('DetectionService', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-service-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const { detector, batches } = await recordingDetector(dir);
-    const service = new DetectionService(detector, { fps: 2, keyframesOnly: false, batchSize: 1, batchTimeoutMs: 0, capture: undefined }, pino({ level: 'silent' }));
+    const service = new DetectionService(
+      detector,
+      { fps: 2, keyframesOnly: false, batchSize: 1, batchTimeoutMs: 0, capture: undefined },
+      pino({ level: 'silent' }),
+    );
     cleanups.push(() => service.close());
     const sink = service.attach('cam', () => undefined);
     const pipe = sink.newPipe();

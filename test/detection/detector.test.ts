@@ -18,7 +18,7 @@ describe('the detector', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-detector-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const output = new Array(7 * 8).fill(0);
-    [16, 16, 8, 8, 0.9, 0, 0].forEach((value, k) => (output[k * 8] = value)); // one person, YOLO v8 layout
+    for (const [k, value] of [16, 16, 8, 8, 0.9, 0, 0].entries()) output[k * 8] = value; // one person, YOLO v8 layout
     const model = await writeModel(path.join(dir, 'one.onnx'), { width: 64, height: 64, outputDims: [1, 7, 8], output });
     // The real worker, with a handle kept so that the test can act out its death.
     const workers: Worker[] = [];

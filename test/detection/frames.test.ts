@@ -10,7 +10,11 @@ describe('FrameCutter', () => {
     cutter.push(Uint8Array.from([1, 2, 3]));
     cutter.push(Uint8Array.from([4, 5, 6, 7, 8, 9, 10]));
     cutter.push(Uint8Array.from([11, 12, 13]));
-    expect(frames.map((f) => [...f])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]);
+    expect(frames.map((f) => [...f])).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ]);
     expect(frames[0]!.buffer).not.toBe(frames[1]!.buffer);
     expect(frames.every((f) => f.byteOffset === 0 && f.buffer.byteLength === 4)).toBe(true);
   });

@@ -49,7 +49,11 @@ describe('nms', () => {
       ],
       0.45,
     );
-    expect(kept.map((d) => [d.classId, d.score])).toEqual([[0, 0.9], [1, 0.7], [0, 0.6]]);
+    expect(kept.map((d) => [d.classId, d.score])).toEqual([
+      [0, 0.9],
+      [1, 0.7],
+      [0, 0.6],
+    ]);
   });
 
   it('averages overlapping faces by score (weighted NMS)', () => {

@@ -8,7 +8,16 @@ describe('model kind from tensor shapes', () => {
     ['YOLOv5 [1,25200,85]', [[1, 25200, 85]], 'yolov5'],
     ['YOLOv8 [1,84,8400]', [[1, 84, 8400]], 'yolov8'],
     ['YOLO11 custom 3 classes [1,7,8400]', [[1, 7, 8400]], 'yolov8'],
-    ['BlazeFace front', [[1, 512, 1], [1, 384, 1], [1, 512, 16], [1, 384, 16]], 'blazeface'],
+    [
+      'BlazeFace front',
+      [
+        [1, 512, 1],
+        [1, 384, 1],
+        [1, 512, 16],
+        [1, 384, 16],
+      ],
+      'blazeface',
+    ],
   ] as const)('%s', (_name, outputs, kind) => {
     expect(detectModelKind(outputs.map((dims, i) => ({ name: `o${i}`, dims })))).toBe(kind);
   });
@@ -18,9 +27,27 @@ describe('model kind from tensor shapes', () => {
   });
 
   it('reads the input size and layout, and whether the batch is dynamic', () => {
-    expect(modelInput([{ name: 'images', dims: [1, 3, 640, 640] }])).toEqual({ name: 'images', layout: 'nchw', width: 640, height: 640, dynamicBatch: false });
-    expect(modelInput([{ name: 'images', dims: ['batch', 3, 480, 640] }])).toEqual({ name: 'images', layout: 'nchw', width: 640, height: 480, dynamicBatch: true });
-    expect(modelInput([{ name: 'input:0', dims: [1, 128, 128, 3] }])).toEqual({ name: 'input:0', layout: 'nhwc', width: 128, height: 128, dynamicBatch: false });
+    expect(modelInput([{ name: 'images', dims: [1, 3, 640, 640] }])).toEqual({
+      name: 'images',
+      layout: 'nchw',
+      width: 640,
+      height: 640,
+      dynamicBatch: false,
+    });
+    expect(modelInput([{ name: 'images', dims: ['batch', 3, 480, 640] }])).toEqual({
+      name: 'images',
+      layout: 'nchw',
+      width: 640,
+      height: 480,
+      dynamicBatch: true,
+    });
+    expect(modelInput([{ name: 'input:0', dims: [1, 128, 128, 3] }])).toEqual({
+      name: 'input:0',
+      layout: 'nhwc',
+      width: 128,
+      height: 128,
+      dynamicBatch: false,
+    });
     expect(() => modelInput([{ name: 'x', dims: [1, 640] }])).toThrow(/4-D/);
   });
 });

@@ -17,11 +17,17 @@ afterAll(async () => {
 /** v8/v11 layout [1, 4 + C, N]: attribute-major, so column i is one candidate. */
 function v8Output(candidates: number[][], attributes: number, count: number): number[] {
   const data = new Array(attributes * count).fill(0);
-  candidates.forEach((values, i) => values.forEach((value, k) => (data[k * count + i] = value)));
+  for (const [i, values] of candidates.entries()) {
+    for (const [k, value] of values.entries()) data[k * count + i] = value;
+  }
   return data;
 }
 
-async function withModel<T>(options: Parameters<typeof writeModel>[1], env: Record<string, string>, run: (t: TestApp) => Promise<T>): Promise<T> {
+async function withModel<T>(
+  options: Parameters<typeof writeModel>[1],
+  env: Record<string, string>,
+  run: (t: TestApp) => Promise<T>,
+): Promise<T> {
   const file = await writeModel(path.join(dir, `${Math.random().toString(36).slice(2)}.onnx`), options);
   const t = await startTestApp({ DETECT_MODEL: file, CONFIDENCE_THRESHOLD: '0.5', IOU_THRESHOLD: '0.45', ...env });
   try {
@@ -32,7 +38,9 @@ async function withModel<T>(options: Parameters<typeof writeModel>[1], env: Reco
 }
 
 async function predict(t: TestApp, width: number, height: number) {
-  const png = await sharp({ create: { width, height, channels: 3, background: { r: 90, g: 120, b: 150 } } }).png().toBuffer();
+  const png = await sharp({ create: { width, height, channels: 3, background: { r: 90, g: 120, b: 150 } } })
+    .png()
+    .toBuffer();
   const response = await fetch(`${t.baseUrl}/api/predict`, { method: 'POST', body: png, headers: { 'content-type': 'image/png' } });
   expect(response.status).toBe(200);
   return response.json();
@@ -116,7 +124,9 @@ describe('YOLO decoding on a real ONNX graph run by onnxruntime', () => {
   it('reports a model it cannot load as detection_unavailable', async () => {
     const t = await startTestApp({ DETECT_MODEL: path.join(dir, 'missing.onnx') });
     try {
-      const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'black' } }).png().toBuffer();
+      const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'black' } })
+        .png()
+        .toBuffer();
       const response = await fetch(`${t.baseUrl}/api/predict`, { method: 'POST', body: png, headers: { 'content-type': 'image/png' } });
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'detection_unavailable', message: expect.stringContaining('not found') });

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -39,7 +39,9 @@ const playerUrl = () => `${nginx.baseUrl}/player?indicator_id=cam&rtsp_link=${en
 async function videoAdvances(page: Page): Promise<{ width: number; height: number; first: number; second: number }> {
   await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 20_000 });
   const first = await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime);
-  await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, first, { timeout: 10_000 });
+  await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, first, {
+    timeout: 10_000,
+  });
   return page.evaluate((t0) => {
     const video = document.querySelector('video') as HTMLVideoElement;
     return { width: video.videoWidth, height: video.videoHeight, first: t0, second: video.currentTime };
@@ -82,7 +84,9 @@ describe('the player in a real browser, through Nginx', () => {
     try {
       await page.goto(`${nginx.baseUrl}/player?indicator_id=face&detect=true&rtsp_link=${encodeURIComponent(faceCamera.url)}`);
       await videoAdvances(page);
-      await page.waitForFunction(() => document.querySelector('#detections')?.textContent?.includes('face'), undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('#detections')?.textContent?.includes('face'), undefined, {
+        timeout: 15_000,
+      });
       // The box is drawn in green on the canvas over the video, around the face (upper middle of the picture).
       const green = await page.evaluate(() => {
         const canvas = document.querySelector('#boxes') as HTMLCanvasElement;
@@ -120,7 +124,9 @@ describe('the player in a real browser, through Nginx', () => {
   it('explains a camera that cannot be reached', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${nginx.baseUrl}/player?indicator_id=nowhere&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`);
-    await page.waitForFunction(() => document.querySelector('#state')?.textContent?.startsWith('Could not start'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('#state')?.textContent?.startsWith('Could not start'), undefined, {
+      timeout: 15_000,
+    });
     expect(await page.textContent('#state')).toContain('no stream at that path');
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const API_TOKEN = 'api-token-0123456789abcdef';
@@ -14,7 +14,11 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 
 beforeAll(async () => {
   camera = await startRtspCamera({ width: 640, height: 360 });
-  t = await startTestApp({ API_TOKEN, PLAYBACK_SECRET: 'playback-secret-0123456789abcdef-0123', PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) });
+  t = await startTestApp({
+    API_TOKEN,
+    PLAYBACK_SECRET: 'playback-secret-0123456789abcdef-0123',
+    PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S),
+  });
   nginx = await startNginxFor(t);
   browser = await launchChromium();
 }, 60_000);
@@ -31,7 +35,10 @@ describe('the player with signed playback, in a real browser through Nginx', () 
     const started = await fetch(`${nginx.baseUrl}/api/stream/start?indicator_id=signed&rtsp_link=${encodeURIComponent(camera.url)}`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
-    const { playback_token: firstToken, playback_expires_at } = (await started.json()) as { playback_token: string; playback_expires_at: string };
+    const { playback_token: firstToken, playback_expires_at } = (await started.json()) as {
+      playback_token: string;
+      playback_expires_at: string;
+    };
     const page = await browser.context.newPage();
     const refused: string[] = [];
     const segmentTokens = new Set<string>();
@@ -52,7 +59,9 @@ describe('the player with signed playback, in a real browser through Nginx', () 
     // The picture kept up with the wall clock (a stall at a renewal would show as a gap).
     expect(now - atLive).toBeGreaterThan((Date.now() - liveAt) / 1000 - 3);
     // Still advancing, and still told it is live.
-    await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, now, { timeout: 10_000 });
+    await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, now, {
+      timeout: 10_000,
+    });
     expect(await page.textContent('#state')).toBe('Live');
     expect(refused).toEqual([]);
     expect(segmentTokens.has(firstToken)).toBe(true);
@@ -74,7 +83,9 @@ describe('the player with signed playback, in a real browser through Nginx', () 
     expect(await page.isHidden('#login')).toBe(true);
     await page.click('#streams a[href="/player?indicator_id=listed"]');
     // The player joins by id with the tab's API token, and plays with the playback token it gets back.
-    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, {
+      timeout: 20_000,
+    });
     expect(await page.textContent('#state')).toBe('Live');
     await page.close();
   });

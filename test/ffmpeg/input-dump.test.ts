@@ -14,7 +14,7 @@ describe('InputDumpParser', () => {
     [
       'H.264 from the RTSP fixture, rate from tbr when fps is not estimated',
       [
-        "[rtsp @ 0x55] Stream #0: not enough frames to estimate rate; consider increasing probesize",
+        '[rtsp @ 0x55] Stream #0: not enough frames to estimate rate; consider increasing probesize',
         "Input #0, rtsp, from 'rtsp://***@127.0.0.1:8554/cam':",
         '  Metadata:',
         '    title           : Session streamed with GStreamer',

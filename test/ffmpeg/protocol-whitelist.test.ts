@@ -13,32 +13,35 @@ const run = promisify(execFile);
  * reach FFmpeg, the protocol whitelist must stop it before anything is read.
  */
 describe('FFmpeg protocol whitelist', () => {
-  it.each(['file:/etc/passwd', 'concat:/etc/passwd|/etc/hostname', 'subfile:,start,0,end,100,:/etc/passwd', 'http://127.0.0.1:9/x', 'pipe:0'])(
-    'refuses %s',
-    async (url) => {
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-whitelist-'));
-      try {
-        const args = buildHlsArgs({
-          input: { kind: 'rtsp', url, transport: 'tcp' },
-          plan: { video: 'copy', audio: 'none' },
-          outputDir: dir,
-          segmentSeconds: 1,
-          listSize: 6,
-          transcodePreset: 'veryfast',
-          ioTimeoutMs: 2000,
-          restart: false,
-          startNumber: 1,
-        });
-        const result = await run('ffmpeg', args, { timeout: 10_000 }).then(
-          () => ({ code: 0, stderr: '' }),
-          (error: { code: number; stderr: string }) => error,
-        );
-        expect(result.code).not.toBe(0);
-        expect(result.stderr).toMatch(/not on whitelist/);
-        expect(await readdir(dir)).toEqual([]);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  it.each([
+    'file:/etc/passwd',
+    'concat:/etc/passwd|/etc/hostname',
+    'subfile:,start,0,end,100,:/etc/passwd',
+    'http://127.0.0.1:9/x',
+    'pipe:0',
+  ])('refuses %s', async (url) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-whitelist-'));
+    try {
+      const args = buildHlsArgs({
+        input: { kind: 'rtsp', url, transport: 'tcp' },
+        plan: { video: 'copy', audio: 'none' },
+        outputDir: dir,
+        segmentSeconds: 1,
+        listSize: 6,
+        transcodePreset: 'veryfast',
+        ioTimeoutMs: 2000,
+        restart: false,
+        startNumber: 1,
+      });
+      const result = await run('ffmpeg', args, { timeout: 10_000 }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/not on whitelist/);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

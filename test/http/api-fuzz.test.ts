@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -26,16 +26,62 @@ const INJECT_RUNS = 10_000;
 const NGINX_RUNS = 1_000;
 
 const ROUTES = [
-  '/api/stream/start', '/api/stream/stop', '/api/stream/status', '/api/stream/token', '/api/stream/snapshot',
-  '/api/streams', '/api/cameras', '/api/predict', '/api/health', '/api/playback/authorize', '/metrics', '/', '/player',
+  '/api/stream/start',
+  '/api/stream/stop',
+  '/api/stream/status',
+  '/api/stream/token',
+  '/api/stream/snapshot',
+  '/api/streams',
+  '/api/cameras',
+  '/api/predict',
+  '/api/health',
+  '/api/playback/authorize',
+  '/metrics',
+  '/',
+  '/player',
   // Not /api/stream/events: a valid request to it is an event stream that never ends by design.
 ];
 const HOSTILE = [
-  'file:///etc/passwd', 'concat:/etc/passwd|/etc/hosts', 'subfile:,,start,0,end,0,,:/etc/passwd', '../../etc/passwd', '..%2f..%2fetc',
-  'rtsp://127.0.0.1/x;rm -rf /', 'rtsp://a/$(reboot)', 'rtsp://a/`id`', 'rtsp://a\u0000b/x', '-i /etc/passwd', '-f lavfi', 'lavfi:testsrc',
-  'pipe:1', 'data:,hi', 'tcp://127.0.0.1:22', 'http://169.254.169.254/latest/meta-data', 'rtsp://169.254.169.254/x', 'rtsp://[::1]:554/x',
-  'rtsp://localhost:8554/x', 'rtsps://user:pass@10.0.0.1/x', 'rtsp://0/x', 'rtsp://2130706433/x', 'rtsp:///x', 'rtsp://%00/x', 'rtsp://a:99999/x',
-  'RTSP://EXAMPLE.COM/X', '\u202etxt.exe', 'demo', REGISTERED, '', ' ', '\n', 'true', '1', '-1', 'null', '{}', '[]', 'a'.repeat(70), `rtsp://x/${'a'.repeat(5000)}`,
+  'file:///etc/passwd',
+  'concat:/etc/passwd|/etc/hosts',
+  'subfile:,,start,0,end,0,,:/etc/passwd',
+  '../../etc/passwd',
+  '..%2f..%2fetc',
+  'rtsp://127.0.0.1/x;rm -rf /',
+  'rtsp://a/$(reboot)',
+  'rtsp://a/`id`',
+  'rtsp://a\u0000b/x',
+  '-i /etc/passwd',
+  '-f lavfi',
+  'lavfi:testsrc',
+  'pipe:1',
+  'data:,hi',
+  'tcp://127.0.0.1:22',
+  'http://169.254.169.254/latest/meta-data',
+  'rtsp://169.254.169.254/x',
+  'rtsp://[::1]:554/x',
+  'rtsp://localhost:8554/x',
+  'rtsps://user:pass@10.0.0.1/x',
+  'rtsp://0/x',
+  'rtsp://2130706433/x',
+  'rtsp:///x',
+  'rtsp://%00/x',
+  'rtsp://a:99999/x',
+  'RTSP://EXAMPLE.COM/X',
+  '\u202etxt.exe',
+  'demo',
+  REGISTERED,
+  '',
+  ' ',
+  '\n',
+  'true',
+  '1',
+  '-1',
+  'null',
+  '{}',
+  '[]',
+  'a'.repeat(70),
+  `rtsp://x/${'a'.repeat(5000)}`,
 ];
 
 const text = fc.oneof(
@@ -43,10 +89,20 @@ const text = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.webUrl(),
-  fc.tuple(fc.constantFrom('rtsp', 'rtsps', 'RTSP', 'file', 'concat', 'http', 'udp'), fc.string({ maxLength: 10 }), fc.domain(), fc.string({ maxLength: 20 }))
+  fc
+    .tuple(
+      fc.constantFrom('rtsp', 'rtsps', 'RTSP', 'file', 'concat', 'http', 'udp'),
+      fc.string({ maxLength: 10 }),
+      fc.domain(),
+      fc.string({ maxLength: 20 }),
+    )
     .map(([scheme, user, host, rest]) => `${scheme}://${user}@${host}/${rest}`),
 );
-const id = fc.oneof(fc.constantFrom(REGISTERED, 'demo', 'cam-1', '../x', 'a/b', '.', '..', 'CON', 'x'.repeat(65)), fc.stringMatching(/^[\w-]{1,64}$/), text);
+const id = fc.oneof(
+  fc.constantFrom(REGISTERED, 'demo', 'cam-1', '../x', 'a/b', '.', '..', 'CON', 'x'.repeat(65)),
+  fc.stringMatching(/^[\w-]{1,64}$/),
+  text,
+);
 const params = fc.dictionary(
   fc.constantFrom('indicator_id', 'rtsp_link', 'wait', 'detect', 'token', 'boxes', '__proto__', 'constructor', 'x'),
   fc.oneof(id, text, fc.array(text, { maxLength: 3 })),
@@ -54,9 +110,29 @@ const params = fc.dictionary(
 );
 const body = fc.oneof(
   fc.constant(undefined),
-  fc.record({ type: fc.constant('application/json'), payload: fc.oneof(params.map((p) => JSON.stringify(p)), fc.jsonValue().map((v) => JSON.stringify(v)), text) }),
-  fc.record({ type: fc.constant('application/x-www-form-urlencoded'), payload: params.map((p) => new URLSearchParams(Object.entries(p).map(([k, v]) => [k, String(v)])).toString()) }),
-  fc.record({ type: fc.constantFrom('image/png', 'image/jpeg', 'application/octet-stream', 'multipart/form-data; boundary=x', 'text/plain', 'application/xml'), payload: text }),
+  fc.record({
+    type: fc.constant('application/json'),
+    payload: fc.oneof(
+      params.map((p) => JSON.stringify(p)),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      text,
+    ),
+  }),
+  fc.record({
+    type: fc.constant('application/x-www-form-urlencoded'),
+    payload: params.map((p) => new URLSearchParams(Object.entries(p).map(([k, v]) => [k, String(v)])).toString()),
+  }),
+  fc.record({
+    type: fc.constantFrom(
+      'image/png',
+      'image/jpeg',
+      'application/octet-stream',
+      'multipart/form-data; boundary=x',
+      'text/plain',
+      'application/xml',
+    ),
+    payload: text,
+  }),
   fc.record({ type: fc.constant('application/json'), payload: fc.nat({ max: 100_000 }).map((n) => `{"indicator_id":"${'a'.repeat(n)}"}`) }),
 );
 const headerValue = fc.stringMatching(/^[\x20-\x7e]{0,60}$/);
@@ -64,12 +140,22 @@ const hostileRequest = fc.record({
   method: fc.constantFrom('GET', 'POST', 'GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD'),
   path: fc.oneof(
     fc.constantFrom(...ROUTES),
-    fc.tuple(id, fc.oneof(fc.constant('stream.m3u8'), fc.stringMatching(/^[\w.%-]{1,20}(\.ts)?$/), text)).map(
-      ([i, file]) => `/streams/${encodeURIComponent(i)}/${encodeURIComponent(file)}`,
+    fc
+      .tuple(id, fc.oneof(fc.constant('stream.m3u8'), fc.stringMatching(/^[\w.%-]{1,20}(\.ts)?$/), text))
+      .map(([i, file]) => `/streams/${encodeURIComponent(i)}/${encodeURIComponent(file)}`),
+    fc.constantFrom(
+      '/streams/..%2f..%2fetc/passwd',
+      '/streams/%2e%2e/%2e%2e/package.json',
+      '/%61pi/streams',
+      '/api/stream/start/',
+      '//api/streams',
+      '/api/../metrics',
     ),
-    fc.constantFrom('/streams/..%2f..%2fetc/passwd', '/streams/%2e%2e/%2e%2e/package.json', '/%61pi/streams', '/api/stream/start/', '//api/streams', '/api/../metrics'),
   ),
-  query: fc.oneof(params.map((p) => (Object.keys(p).length ? `?${new URLSearchParams(Object.entries(p).map(([k, v]) => [k, String(v)]))}` : '')), fc.stringMatching(/^\?[\w%&=.;+-]{0,40}$/)),
+  query: fc.oneof(
+    params.map((p) => (Object.keys(p).length ? `?${new URLSearchParams(Object.entries(p).map(([k, v]) => [k, String(v)]))}` : '')),
+    fc.stringMatching(/^\?[\w%&=.;+-]{0,40}$/),
+  ),
   body,
   authorization: fc.oneof(fc.constant(`Bearer ${API_TOKEN}`), fc.constant(`Bearer ${API_TOKEN}`), fc.constant(undefined), headerValue),
   forwardedFor: fc.option(headerValue, { nil: undefined }),
@@ -106,7 +192,10 @@ describe('fuzzing the HTTP API with hostile input', () => {
     const ffmpeg = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
     await writeFile(wrapper, `#!/bin/sh\necho "$*" >> '${spawnLog}'\nexec '${ffmpeg}' "$@"\n`);
     await chmod(wrapper, 0o755);
-    await writeFile(path.join(sandbox, 'cameras.yml'), `cameras:\n  ${REGISTERED}:\n    url: ${camera.url.replace('rtsp://', `rtsp://admin:${PASSWORD}@`)}\n`);
+    await writeFile(
+      path.join(sandbox, 'cameras.yml'),
+      `cameras:\n  ${REGISTERED}:\n    url: ${camera.url.replace('rtsp://', `rtsp://admin:${PASSWORD}@`)}\n`,
+    );
     await mkdir(path.join(sandbox, 'streams'));
     t = await startTestApp(
       {
@@ -133,10 +222,24 @@ describe('fuzzing the HTTP API with hostile input', () => {
     await rm(sandbox, { recursive: true, force: true });
   });
 
-  const state = async () => JSON.stringify([t.services.manager.list().map((s) => s.id).sort(), await t.streamFolders()]);
+  const state = async () =>
+    JSON.stringify([
+      t.services.manager
+        .list()
+        .map((s) => s.id)
+        .sort(),
+      await t.streamFolders(),
+    ]);
 
   /** The checks every answer must pass, whichever way it came. */
-  async function check(req: FuzzRequest, status: number, headers: Record<string, string>, text: string, before: string, viaNginx = false): Promise<void> {
+  async function check(
+    req: FuzzRequest,
+    status: number,
+    headers: Record<string, string>,
+    text: string,
+    before: string,
+    viaNginx = false,
+  ): Promise<void> {
     expect(status, `${req.method} ${req.path}${req.query}`).toBeLessThan(500);
     expect(text).not.toContain(PASSWORD);
     expect(JSON.stringify(headers)).not.toContain(PASSWORD);
@@ -151,7 +254,10 @@ describe('fuzzing the HTTP API with hostile input', () => {
       starts++;
       for (const stream of t.services.manager.list()) accepted.add(stream.id);
       // wait=false answers before the folder exists; the next case must not see it appear.
-      await waitFor(async () => (await t.streamFolders()).length === t.services.manager.list().length, { timeoutMs: 5000, what: 'the stream folder' });
+      await waitFor(async () => (await t.streamFolders()).length === t.services.manager.list().length, {
+        timeoutMs: 5000,
+        what: 'the stream folder',
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlaybackTokens } from '../../src/security/playback-tokens.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -140,7 +140,10 @@ describe('signed playback, from the daemon and through Nginx', () => {
 
   it('nginx: a token for one stream never opens another, however the path is spelled', async () => {
     const [a, b] = await Promise.all([start(nginx.baseUrl, 'stream-a'), start(nginx.baseUrl, 'stream-b')]);
-    const segmentOfB = (await (await fetch(`${nginx.baseUrl}${b.stream_path}`)).text()).split('\n').find((line) => line.includes('.ts'))!.split('?')[0]!;
+    const segmentOfB = (await (await fetch(`${nginx.baseUrl}${b.stream_path}`)).text())
+      .split('\n')
+      .find((line) => line.includes('.ts'))!
+      .split('?')[0]!;
     const tokenA = a.playback_token;
     for (const spelled of [
       `/streams/stream-a/..%2Fstream-b%2F${segmentOfB}?token=${tokenA}`,

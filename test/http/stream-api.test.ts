@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 
@@ -135,7 +135,10 @@ describe('status, list, stop', () => {
   });
 
   it('answers 404 for unknown ids', async () => {
-    for (const response of [await post('/api/stream/stop', { indicator_id: 'ghost' }), await get('/api/stream/status?indicator_id=ghost')]) {
+    for (const response of [
+      await post('/api/stream/stop', { indicator_id: 'ghost' }),
+      await get('/api/stream/status?indicator_id=ghost'),
+    ]) {
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: 'stream_not_found' });
     }
@@ -176,7 +179,12 @@ describe('health and HTTP details', () => {
   });
 
   it('serves nothing outside stream folders', async () => {
-    for (const path of ['/streams/../package.json', '/streams/%2e%2e/package.json', '/streams/cam1/../../etc/passwd', '/streams/.run/x.json']) {
+    for (const path of [
+      '/streams/../package.json',
+      '/streams/%2e%2e/package.json',
+      '/streams/cam1/../../etc/passwd',
+      '/streams/.run/x.json',
+    ]) {
       expect((await get(path)).status).toBe(404);
     }
   });
@@ -209,7 +217,12 @@ describe('bad input changes nothing', () => {
       expect(ok.status).toBe(200);
       const denied = await get(startQuery('denied', wrongCreds));
       expect(denied.status).toBe(502);
-      const bodies = [await ok.text(), await denied.text(), await (await get('/api/streams')).text(), await (await get('/api/stream/status?indicator_id=secret')).text()];
+      const bodies = [
+        await ok.text(),
+        await denied.text(),
+        await (await get('/api/streams')).text(),
+        await (await get('/api/stream/status?indicator_id=secret')).text(),
+      ];
       for (const text of [...bodies, ...t.logs]) {
         expect(text).not.toContain('s3cr3t-pw');
         expect(text).not.toContain('wr0ng-pw');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -33,10 +33,13 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 3; i++) await fetch(`${t.baseUrl}/streams/m1/stream.m3u8`);
     await fetch(`${t.baseUrl}/streams/ghost/stream.m3u8`); // unknown ids get no series
 
-    let text = await waitFor(async () => {
-      const scraped = await scrape();
-      return (value(scraped, 'stream_manager_stream_bytes_written_total{indicator_id="m1"}') ?? 0) > 10_000 ? scraped : undefined;
-    }, { what: 'bytes written' });
+    let text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return (value(scraped, 'stream_manager_stream_bytes_written_total{indicator_id="m1"}') ?? 0) > 10_000 ? scraped : undefined;
+      },
+      { what: 'bytes written' },
+    );
     expect(value(text, 'stream_manager_streams{state="running"}')).toBe(1);
     expect(value(text, 'stream_manager_streams{state="failed"}')).toBe(0);
     expect(value(text, 'stream_manager_stream_starts_total{result="started",cause=""}')).toBe(1);
@@ -50,10 +53,13 @@ describe('GET /metrics', () => {
 
     // A crash: one exit by reason, one restart.
     process.kill(t.services.manager.get('m1')!.pid!, 'SIGKILL');
-    text = await waitFor(async () => {
-      const scraped = await scrape();
-      return value(scraped, 'stream_manager_ffmpeg_restarts_total') === 1 ? scraped : undefined;
-    }, { what: 'a restart' });
+    text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return value(scraped, 'stream_manager_ffmpeg_restarts_total') === 1 ? scraped : undefined;
+      },
+      { what: 'a restart' },
+    );
     expect(value(text, 'stream_manager_ffmpeg_exits_total{reason="crashed"}')).toBe(1);
 
     // Per-stream series end with the stream (stopped once its new FFmpeg runs).

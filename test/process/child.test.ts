@@ -10,7 +10,11 @@ describe('spawnChild', () => {
 
   it('reports an early exit with its code and stderr lines', async () => {
     const lines: string[] = [];
-    const child = await spawnChild({ command: 'sh', args: ['-c', 'echo first >&2; echo second >&2; exit 3'], onStderrLine: (l) => lines.push(l) });
+    const child = await spawnChild({
+      command: 'sh',
+      args: ['-c', 'echo first >&2; echo second >&2; exit 3'],
+      onStderrLine: (l) => lines.push(l),
+    });
     expect(await child.exited).toEqual({ code: 3, signal: null, requested: false });
     expect(lines).toEqual(['first', 'second']);
   });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PidRecords } from '../../src/process/pid-records.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { tokenMatches } from '../../src/security/api-auth.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const OLD = 'old-token-0123456789abcdef';
@@ -68,7 +68,12 @@ describe('API tokens and rate limits, directly and through Nginx', () => {
   let nginx: RunningNginx;
 
   beforeAll(async () => {
-    t = await startTestApp({ API_TOKEN: `${OLD},${NEW}`, RATE_LIMIT_MAX: '20', RATE_LIMIT_WINDOW_SECONDS: '60', CORS_ORIGINS: 'https://app.example' });
+    t = await startTestApp({
+      API_TOKEN: `${OLD},${NEW}`,
+      RATE_LIMIT_MAX: '20',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      CORS_ORIGINS: 'https://app.example',
+    });
     nginx = await startNginxFor(t);
   }, 60_000);
   afterAll(async () => {
@@ -104,7 +109,11 @@ describe('API tokens and rate limits, directly and through Nginx', () => {
     it(`${via}: lets CORS preflights through`, async () => {
       const preflight = await fetch(`${base()}/api/stream/start`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');

@@ -27,7 +27,16 @@ describe('playback tokens', () => {
     // A later expiry with the old signature: the expiry is signed too.
     expect(tokens.verify('cam-1', `${Number(expiry) + 3600}.${signature}`).verdict).toBe('invalid');
     expect(tokens.verify('cam-1', `${expiry}.${flipped}`).verdict).toBe('invalid');
-    for (const malformed of [undefined, '', token.slice(0, -1), `${token}A`, `x${token}`, `${expiry}`, `.${signature}`, token.replace('.', ':')]) {
+    for (const malformed of [
+      undefined,
+      '',
+      token.slice(0, -1),
+      `${token}A`,
+      `x${token}`,
+      `${expiry}`,
+      `.${signature}`,
+      token.replace('.', ':'),
+    ]) {
       expect(tokens.verify('cam-1', malformed).verdict).toBe('invalid');
     }
   });
@@ -44,9 +53,27 @@ describe('playback tokens', () => {
 
 describe('signPlaylist', () => {
   it('puts the token on every segment URI and leaves tags alone', () => {
-    const playlist = ['#EXTM3U', '#EXT-X-MEDIA-SEQUENCE:7', '#EXTINF:1.000,', 'stream7.ts', '#EXT-X-DISCONTINUITY', '#EXTINF:1.000,', 'stream8.ts?x=1', ''].join('\n');
+    const playlist = [
+      '#EXTM3U',
+      '#EXT-X-MEDIA-SEQUENCE:7',
+      '#EXTINF:1.000,',
+      'stream7.ts',
+      '#EXT-X-DISCONTINUITY',
+      '#EXTINF:1.000,',
+      'stream8.ts?x=1',
+      '',
+    ].join('\n');
     expect(signPlaylist(playlist, '123.abc-_')).toBe(
-      ['#EXTM3U', '#EXT-X-MEDIA-SEQUENCE:7', '#EXTINF:1.000,', 'stream7.ts?token=123.abc-_', '#EXT-X-DISCONTINUITY', '#EXTINF:1.000,', 'stream8.ts?x=1&token=123.abc-_', ''].join('\n'),
+      [
+        '#EXTM3U',
+        '#EXT-X-MEDIA-SEQUENCE:7',
+        '#EXTINF:1.000,',
+        'stream7.ts?token=123.abc-_',
+        '#EXT-X-DISCONTINUITY',
+        '#EXTINF:1.000,',
+        'stream8.ts?x=1&token=123.abc-_',
+        '',
+      ].join('\n'),
     );
   });
 });

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createSourceHostGuard } from '../../src/security/source-hosts.js';
-import { startNginxFor, type RunningNginx } from '../support/nginx.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RunningNginx, startNginxFor } from '../support/nginx.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('source host guard', () => {
@@ -30,7 +30,10 @@ describe('source host guard', () => {
     const failing = createSourceHostGuard(['10.0.0.0/8'], () => Promise.reject(new Error('ENOTFOUND')));
     await expect(failing('rtsp://nowhere.example/x')).rejects.toThrow(/does not resolve/);
     // A name that resolves partly outside is refused as a whole.
-    const mixed = createSourceHostGuard(['10.0.0.0/8'], async () => [{ address: '10.1.1.1', family: 4 }, { address: '192.168.1.1', family: 4 }]);
+    const mixed = createSourceHostGuard(['10.0.0.0/8'], async () => [
+      { address: '10.1.1.1', family: 4 },
+      { address: '192.168.1.1', family: 4 },
+    ]);
     await expect(mixed('rtsp://split.example/x')).rejects.toThrow(/outside/);
   });
 
@@ -40,7 +43,11 @@ describe('source host guard', () => {
 
   it('names ALLOWED_SOURCE_HOSTS when an entry is malformed', () => {
     expect(() => loadConfig({ ALLOWED_SOURCE_HOSTS: '10.0.0.0/8, bad entry;' })).toThrow(/ALLOWED_SOURCE_HOSTS/);
-    expect(loadConfig({ ALLOWED_SOURCE_HOSTS: '10.0.0.0/8, cam-1.local, ::1' }).allowedSourceHosts).toEqual(['10.0.0.0/8', 'cam-1.local', '::1']);
+    expect(loadConfig({ ALLOWED_SOURCE_HOSTS: '10.0.0.0/8, cam-1.local, ::1' }).allowedSourceHosts).toEqual([
+      '10.0.0.0/8',
+      'cam-1.local',
+      '::1',
+    ]);
   });
 });
 
@@ -80,7 +87,10 @@ describe('ALLOWED_SOURCE_HOSTS at the API, directly and through Nginx', () => {
       const sessions = camera.clients.total;
       const response = await fetch(`${base}/api/stream/start?indicator_id=no&rtsp_link=${encodeURIComponent(localhostUrl())}`);
       expect(response.status).toBe(403);
-      expect(await response.json()).toMatchObject({ error: 'source_not_allowed', message: expect.stringContaining('ALLOWED_SOURCE_HOSTS') });
+      expect(await response.json()).toMatchObject({
+        error: 'source_not_allowed',
+        message: expect.stringContaining('ALLOWED_SOURCE_HOSTS'),
+      });
       expect(closed.services.manager.list()).toEqual([]);
       expect(await closed.streamFolders()).toEqual([]);
       expect(camera.clients.total).toBe(sessions);

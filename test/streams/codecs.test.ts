@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/streams/playlist.js';
-import { startRtspCamera, type RtspCameraOptions } from '../support/rtsp-camera.js';
+import { type RtspCameraOptions, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -35,14 +35,25 @@ async function segments(t: TestApp, count: number): Promise<string[]> {
 }
 
 async function probeFile(file: string) {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height', '-of', 'json', file]);
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_type,codec_name,width,height',
+    '-of',
+    'json',
+    file,
+  ]);
   return (JSON.parse(stdout) as { streams: Array<Record<string, unknown>> }).streams;
 }
 
 /** Keyframe flags of the video packets of one segment, in order. */
 async function keyframeFlags(file: string): Promise<boolean[]> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file]);
-  return stdout.trim().split('\n').map((flags) => flags.startsWith('K'));
+  return stdout
+    .trim()
+    .split('\n')
+    .map((flags) => flags.startsWith('K'));
 }
 
 describe('copy when possible', () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let camera: RtspCamera;
@@ -75,7 +75,9 @@ describe('a source that cannot be read fails the start with its cause', () => {
   });
 
   it('with wait=false the failure shows in status, and the id can be started again', async () => {
-    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=later&wait=false&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`);
+    const response = await fetch(
+      `${t.baseUrl}/api/stream/start?indicator_id=later&wait=false&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`,
+    );
     expect((await response.json()).status).toBe('starting');
     const stream = t.services.manager.get('later')!;
     await expect(stream.ready).rejects.toThrow();

@@ -3,9 +3,13 @@ import { canTransition, isActive, type StreamState } from '../../src/streams/sta
 
 const ALL: StreamState[] = ['starting', 'running', 'restarting', 'failed', 'stopped'];
 const ALLOWED = new Set([
-  'starting>running', 'starting>failed', 'starting>stopped',
-  'running>restarting', 'running>stopped',
-  'restarting>running', 'restarting>stopped',
+  'starting>running',
+  'starting>failed',
+  'starting>stopped',
+  'running>restarting',
+  'running>stopped',
+  'restarting>running',
+  'restarting>stopped',
   'failed>stopped',
 ]);
 

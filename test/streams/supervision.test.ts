@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newestSegment, readPlaylist } from '../../src/streams/playlist.js';
 import { fakeFfmpeg } from '../support/fake-ffmpeg.js';
-import { startRtspCamera, type RtspCamera } from '../support/rtsp-camera.js';
+import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 

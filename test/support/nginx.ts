@@ -45,7 +45,10 @@ export async function startNginx({
   await chmod(runtimeDir, 0o755);
   const port = await freePort();
   const confFile = path.join(runtimeDir, 'nginx.conf');
-  await writeFile(confFile, edit(renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir })));
+  await writeFile(
+    confFile,
+    edit(renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir })),
+  );
   // Run as root, Nginx's workers drop to an unprivileged user: it must be able to read the segments.
   for (let dir = streamDir; dir !== path.dirname(dir) && dir.startsWith(os.tmpdir()); dir = path.dirname(dir)) {
     await chmod(dir, 0o755).catch(() => {});
@@ -66,7 +69,12 @@ export async function startNginx({
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr.join('')}`);
-        return (await fetch(`http://127.0.0.1:${port}/streams/`).then((r) => r.status, () => 0)) === 404;
+        return (
+          (await fetch(`http://127.0.0.1:${port}/streams/`).then(
+            (r) => r.status,
+            () => 0,
+          )) === 404
+        );
       },
       { timeoutMs: 10_000, what: 'nginx to listen' },
     );

@@ -45,9 +45,18 @@ const KILL_AFTER_MS = 3_000;
 
 function toArgs(o: RtspCameraOptions): string[] {
   const flags: [string, string | number | undefined][] = [
-    ['--port', o.port], ['--path', o.path], ['--codec', o.codec], ['--width', o.width],
-    ['--height', o.height], ['--fps', o.fps], ['--keyint-seconds', o.keyintSeconds], ['--image', o.image], ['--pattern', o.pattern],
-    ['--audio', o.audio], ['--user', o.user], ['--password', o.password],
+    ['--port', o.port],
+    ['--path', o.path],
+    ['--codec', o.codec],
+    ['--width', o.width],
+    ['--height', o.height],
+    ['--fps', o.fps],
+    ['--keyint-seconds', o.keyintSeconds],
+    ['--image', o.image],
+    ['--pattern', o.pattern],
+    ['--audio', o.audio],
+    ['--user', o.user],
+    ['--password', o.password],
   ];
   const args = flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)]));
   return [...args, ...(o.shared ? ['--shared'] : []), '--exit-on-stdin-close'];
@@ -60,7 +69,9 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
   const counts: RtspClientCounts = { active: 0, max: 0, total: 0 };
   const stderrTail: string[] = [];
   const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((listener) => listener());
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
   let exitReason: string | undefined;
   let ready: { port: number; url: string } | undefined;
 
@@ -104,8 +115,7 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
       clearTimeout(killTimer);
     })());
 
-  const failure = (reason: string) =>
-    new Error(`rtsp-camera fixture ${reason}\n--- last stderr lines ---\n${stderrTail.join('\n')}`);
+  const failure = (reason: string) => new Error(`rtsp-camera fixture ${reason}\n--- last stderr lines ---\n${stderrTail.join('\n')}`);
 
   /** Resolves with the first value `done()` returns; rejects on timeout or exit, saying `what()` it waited for. */
   const waitFor = <T>(done: () => T | undefined, timeoutMs: number, what: () => string) =>
@@ -127,7 +137,11 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
     });
 
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const started = await waitFor(() => ready, timeoutMs, () => 'waiting for READY').catch(async (error: unknown) => {
+  const started = await waitFor(
+    () => ready,
+    timeoutMs,
+    () => 'waiting for READY',
+  ).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
@@ -142,7 +156,10 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
     },
     stop,
     waitForClients: (predicate, waitMs = 10_000) =>
-      waitFor(() => (predicate(snapshot()) ? snapshot() : undefined), waitMs,
-        () => `waiting for RTSP clients (now ${JSON.stringify(counts)})`),
+      waitFor(
+        () => (predicate(snapshot()) ? snapshot() : undefined),
+        waitMs,
+        () => `waiting for RTSP clients (now ${JSON.stringify(counts)})`,
+      ),
   };
 }

@@ -24,7 +24,9 @@ describe('redactRequestUrl', () => {
   });
 
   it('hides playback tokens whole', () => {
-    expect(redactRequestUrl('/api/stream/status?indicator_id=a&token=1790000000.abcDEF_-')).toBe('/api/stream/status?indicator_id=a&token=***');
+    expect(redactRequestUrl('/api/stream/status?indicator_id=a&token=1790000000.abcDEF_-')).toBe(
+      '/api/stream/status?indicator_id=a&token=***',
+    );
     expect(redactRequestUrl('/api/stream/token?TOKEN=x')).toBe('/api/stream/token?TOKEN=***');
   });
 
