@@ -6,12 +6,11 @@ import type { Config } from './config/config.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { registerErrorHandlers } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
-import { AUTHORIZE_PATH, hlsStatic } from './http/hls-static.js';
+import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
-import { startSweeper } from './streams/sweeper.js';
 import { VERSION } from './version.js';
 
 /** The HTTP application, shared by the daemon entry point and the tests. */
@@ -51,18 +50,20 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await control.register(
       streamRoutes({
         manager,
-        resolveSource: services.resolveSource,
+        startStream: services.startStream,
         sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
-        detectByDefault: config.detection.enabled,
-        detection: () => services.detection.get(),
-        observer: services.metrics,
-        checkSourceHost: services.checkSourceHost,
         playback: services.playback,
         cameras: services.cameras,
       }),
     );
     await control.register(
-      detectionRoutes({ manager, detection: services.detection, heartbeatMs: config.sseHeartbeatMs, playback: services.playback }),
+      detectionRoutes({
+        manager,
+        detection: services.detection,
+        bus: services.bus,
+        heartbeatMs: config.sseHeartbeatMs,
+        playback: services.playback,
+      }),
     );
   });
   await app.register(
@@ -77,11 +78,11 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   app.get('/metrics', async (_request, reply) => reply.type(services.metrics.registry.contentType).send(await services.metrics.render()));
   await app.register(pages);
   await app.register(
-    hlsStatic({
+    hlsRoutes({
       streamDir: config.streamDir,
       onPlaylistRequest: (id) => {
-        // Only known streams get a series: unknown ids must not grow the metrics.
-        if (manager.touch(id)) services.metrics.playlistRequested(id);
+        // Only known streams count: unknown ids must not grow the metrics.
+        if (manager.touch(id)) services.bus.emit('playlist.requested', { id });
       },
       segmentMaxAgeSeconds: 3600,
       playback: services.playback,
@@ -89,11 +90,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     }),
   );
 
-  const sweeper = startSweeper(manager, config.cleanupIntervalMs, log);
-  app.addHook('onClose', async () => {
-    sweeper.close();
-    services.cameras?.close();
-    await Promise.all([manager.close(), services.detection.close()]);
-  });
+  // The app owns the services it serves: closing it (shutdown, a test's end) closes them all.
+  app.addHook('onClose', () => services.close());
   return app;
 }

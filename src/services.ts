@@ -4,34 +4,44 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { CameraRegistry } from './cameras/camera-registry.js';
-import { followRegistry } from './cameras/follow-registry.js';
+import { createRegistryFollower } from './cameras/follow-registry.js';
 import type { Config } from './config/config.js';
 import { DetectionProvider } from './detection/detection-provider.js';
+import { EventBus } from './events/bus.js';
+import type { StreamEventBus, StreamEvents } from './events/stream-events.js';
 import { type BinaryInfo, detectBinary } from './ffmpeg/binary-info.js';
+import { HlsOutput } from './hls/hls-output.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
 import { PidRecords } from './process/pid-records.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
-import { createSourceHostGuard, type Lookup, type SourceHostGuard } from './security/source-hosts.js';
+import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
-import { createSourceResolver, type SourceResolver } from './streams/sources.js';
+import type { StreamOutput } from './streams/output.js';
+import { createSourceResolver } from './streams/sources.js';
+import { createStartStream, type StartStream } from './streams/start-stream.js';
 import type { Stream } from './streams/stream.js';
+import { createSweeper } from './streams/sweeper.js';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;
 
 export interface Services {
   log: Logger;
+  bus: StreamEventBus;
   manager: StreamManager;
-  resolveSource: SourceResolver;
+  /** Every start goes through here: the API, the camera registry, later MQTT and peers. */
+  startStream: StartStream;
   pidRecords: PidRecords;
   ffmpeg: BinaryInfo;
   ffprobe: BinaryInfo;
   detection: DetectionProvider;
   metrics: Metrics;
-  checkSourceHost: SourceHostGuard;
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, watched for changes; undefined without one. */
   cameras: CameraRegistry | undefined;
+  /** Closes every component, in the reverse order of creation. */
+  close(): Promise<void>;
 }
 
 /**
@@ -48,20 +58,26 @@ export interface SystemDeps {
   lookup?: Lookup;
 }
 
-/** Builds every long-lived service from configuration; buildApp only wires them to HTTP. */
+/**
+ * The composition root: builds every long-lived component from configuration,
+ * starts them in order of creation, and hands back one close() for all of
+ * them. buildApp only wires them to HTTP.
+ */
 export async function createServices(config: Config, log: Logger, system: SystemDeps = {}): Promise<Services> {
   await mkdir(config.streamDir, { recursive: true });
+  const lifecycle = new Lifecycle(log);
+  const bus: StreamEventBus = new EventBus<StreamEvents>(log);
+  const metrics = lifecycle.add('metrics', new Metrics(bus));
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
-  const metrics = new Metrics();
+  const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
     maxStreams: config.maxStreams,
-    idleTimeoutMs: config.cleanupDelayMs,
+    idleTimeoutMs: config.idleTimeoutMs,
     log,
+    bus,
     settings: {
       ffmpegPath: config.ffmpegPath,
-      hls: config.hls,
-      transcodePreset: config.transcodePreset,
       audio: config.audio,
       startTimeoutMs: config.startTimeoutMs,
       stopGraceMs: config.stopGraceMs,
@@ -69,10 +85,10 @@ export async function createServices(config: Config, log: Logger, system: System
       ioTimeoutMs: Math.min(RTSP_IO_TIMEOUT_MS, config.watchdogTimeoutMs),
       restartBackoff: config.restartBackoff,
     },
-    deps: { log, pidRecords, observer: metrics },
-    observer: metrics,
+    deps: { log, pidRecords, bus },
   });
-  const detection = new DetectionProvider(config.detection, log, metrics);
+  lifecycle.add('streams', { close: () => manager.close() });
+  lifecycle.add('sweeper', createSweeper(manager, config.cleanupIntervalMs, log));
   metrics.readFrom({
     streamStates: () => countByState(manager.list()),
     detectionFps: () =>
@@ -81,31 +97,53 @@ export async function createServices(config: Config, log: Logger, system: System
         return slot ? [{ id: stream.id, fps: slot.stats().fps }] : [];
       }),
   });
+
   const cameras = config.camerasFile
     ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
     : undefined;
-  const resolveSource = createSourceResolver({
-    demoEnabled: config.demoEnabled,
-    rtspTransport: config.rtspTransport,
-    cameras,
-    allowApiSources: config.allowApiSources,
+  if (cameras) lifecycle.add('cameras', { start: () => cameras.watch(), close: () => cameras.close() });
+  const baseOutputs = (id: string, dir: string): StreamOutput[] => [
+    new HlsOutput({
+      dir,
+      segmentSeconds: config.hls.segmentSeconds,
+      listSize: config.hls.listSize,
+      transcodePreset: config.transcodePreset,
+      onSegment: ({ file, bytes }) => {
+        if (bytes !== undefined) bus.emit('segment.written', { id, output: 'hls', file, bytes });
+      },
+    }),
+  ];
+  const startStream = createStartStream({
+    manager,
+    resolveSource: createSourceResolver({
+      demoEnabled: config.demoEnabled,
+      rtspTransport: config.rtspTransport,
+      cameras,
+      allowApiSources: config.allowApiSources,
+    }),
+    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts, system.lookup),
+    detection: () => detection.get(),
+    detectByDefault: config.detection.enabled,
+    baseOutputs,
+    bus,
   });
-  if (cameras) {
-    followRegistry({ registry: cameras, manager, resolveSource, detection: () => detection.get(), log });
-    cameras.watch();
-  }
+  if (cameras) lifecycle.add('camera follower', createRegistryFollower({ registry: cameras, manager, startStream, log }));
+
+  const [ffmpeg, ffprobe] = await Promise.all([detectBinary(config.ffmpegPath), detectBinary(config.ffprobePath)]);
+  await lifecycle.start();
   return {
     log,
+    bus,
     manager,
+    startStream,
     pidRecords,
-    resolveSource,
-    ffmpeg: await detectBinary(config.ffmpegPath),
-    ffprobe: await detectBinary(config.ffprobePath),
+    ffmpeg,
+    ffprobe,
     detection,
     metrics,
-    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts, system.lookup),
     playback: config.playback && createPlaybackTokens(config.playback),
     cameras,
+    close: () => lifecycle.close(),
   };
 }
 

@@ -98,8 +98,10 @@ export class CameraRegistry {
    * Listeners run inside the reload, one after another, so that they see
    * changes in order. A listener must therefore not await reload() itself.
    */
-  onChange(listener: RegistryListener): void {
+  /** Calls `listener` after each reload that changed something; returns the unsubscribe. */
+  onChange(listener: RegistryListener): () => void {
     this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import type { FrameConsumer, StreamManager } from '../streams/manager.js';
-import { CAMERA_KEY_PREFIX, type SourceResolver } from '../streams/sources.js';
+import type { StreamManager } from '../streams/manager.js';
+import { CAMERA_KEY_PREFIX } from '../streams/sources.js';
+import type { StartStream } from '../streams/start-stream.js';
 import type { CameraRegistry } from './camera-registry.js';
 
-export interface FollowRegistryDeps {
+export interface RegistryFollowerDeps {
   registry: Pick<CameraRegistry, 'onChange'>;
-  manager: Pick<StreamManager, 'get' | 'stop' | 'start'>;
-  resolveSource: SourceResolver;
-  detection(): Promise<FrameConsumer>;
+  manager: Pick<StreamManager, 'get' | 'stop'>;
+  startStream: StartStream;
   log: Logger;
 }
 
@@ -17,7 +17,8 @@ export interface FollowRegistryDeps {
  * address), and every other stream is left alone. Streams an API caller
  * started from an rtsp_link are not the registry's to touch, whatever their id.
  */
-export function followRegistry({ registry, manager, resolveSource, detection, log }: FollowRegistryDeps): void {
+export function createRegistryFollower({ registry, manager, startStream, log }: RegistryFollowerDeps) {
+  let unsubscribe: (() => void) | undefined;
   const fromRegistry = (id: string) => {
     const stream = manager.get(id);
     return stream?.sourceKey.startsWith(CAMERA_KEY_PREFIX) ? stream : undefined;
@@ -30,24 +31,29 @@ export function followRegistry({ registry, manager, resolveSource, detection, lo
       log.error({ stream: id, err: error }, 'could not apply the CAMERAS_FILE change to this stream');
     }
   };
-  registry.onChange(async ({ removed, changed }) => {
-    for (const id of removed) {
-      if (!fromRegistry(id)) continue;
-      log.info({ stream: id }, 'camera removed from CAMERAS_FILE; stopping its stream');
-      await apply(id, () => manager.stop(id));
-    }
-    for (const id of changed) {
-      const stream = fromRegistry(id);
-      if (!stream) continue;
-      log.info({ stream: id }, 'camera changed in CAMERAS_FILE; restarting its stream');
-      const detecting = stream.frames !== undefined;
-      await apply(id, async () => {
-        await manager.stop(id);
-        // Reloads run one at a time and swap the entries before listeners run: this entry is the current one.
-        const source = resolveSource(id, undefined);
-        const consumer = (source.detect ?? detecting) ? await detection() : undefined;
-        await manager.start(id, source, { wait: false, detection: consumer });
+  return {
+    start() {
+      unsubscribe = registry.onChange(async ({ removed, changed }) => {
+        for (const id of removed) {
+          if (!fromRegistry(id)) continue;
+          log.info({ stream: id }, 'camera removed from CAMERAS_FILE; stopping its stream');
+          await apply(id, () => manager.stop(id));
+        }
+        for (const id of changed) {
+          const stream = fromRegistry(id);
+          if (!stream) continue;
+          log.info({ stream: id }, 'camera changed in CAMERAS_FILE; restarting its stream');
+          // The same start as before, from the new entry: what the first start asked of detection still holds.
+          const detect = stream.requestedDetect;
+          await apply(id, async () => {
+            await manager.stop(id);
+            await startStream({ id, wait: false, detect });
+          });
+        }
       });
-    }
-  });
+    },
+    close() {
+      unsubscribe?.();
+    },
+  };
 }

@@ -83,7 +83,7 @@ export interface Config {
   port: number;
   host: string;
   streamDir: string;
-  cleanupDelayMs: number;
+  idleTimeoutMs: number;
   cleanupIntervalMs: number;
   hls: { segmentSeconds: number; listSize: number };
   maxStreams: number;
@@ -165,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     streamDir: e.STREAM_DIR,
-    cleanupDelayMs: e.CLEANUP_DELAY_SECONDS * 1000,
+    idleTimeoutMs: e.CLEANUP_DELAY_SECONDS * 1000,
     cleanupIntervalMs: e.CLEANUP_INTERVAL_SECONDS * 1000,
     hls: { segmentSeconds: e.HLS_SEGMENT_TIME, listSize: e.HLS_LIST_SIZE },
     maxStreams: e.MAX_STREAMS,

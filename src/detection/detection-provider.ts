@@ -1,14 +1,14 @@
 import { access } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { DetectionConfig } from '../config/config.js';
-import type { DetectionObserver } from '../metrics/metrics.js';
+import { AppError } from '../errors/app-error.js';
+import type { StreamEventBus } from '../events/stream-events.js';
 import { DetectionService } from './detection-service.js';
 import { startDetector } from './detector.js';
 
-export class DetectionUnavailable extends Error {
+export class DetectionUnavailable extends AppError {
   constructor(reason: string) {
-    super(`object detection is unavailable: ${reason}`);
-    this.name = 'DetectionUnavailable';
+    super('detection_unavailable', `object detection is unavailable: ${reason}`);
   }
 }
 
@@ -23,7 +23,7 @@ export class DetectionProvider {
   constructor(
     private readonly config: DetectionConfig,
     private readonly log: Logger,
-    private readonly observer?: DetectionObserver,
+    private readonly bus: StreamEventBus,
   ) {}
 
   get(): Promise<DetectionService> {
@@ -73,7 +73,7 @@ export class DetectionProvider {
         capture: config.capture,
       },
       this.log.child({ component: 'detection' }),
-      this.observer,
+      this.bus,
     );
     return this.service;
   }

@@ -1,14 +1,12 @@
-import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { FrameOutputSpec } from '../ffmpeg/hls-args.js';
-import type { DetectionObserver } from '../metrics/metrics.js';
-import type { FramePipe } from '../streams/stream.js';
+import type { StreamEventBus } from '../events/stream-events.js';
 import { writeCapture } from './capture.js';
+import type { DetectionEvent } from './detection-event.js';
 import type { Detector } from './detector.js';
-import { FrameCutter } from './frame-cutter.js';
+import { DetectionFramesOutput } from './frames-output.js';
 import { type Letterbox, letterbox, undoLetterbox } from './letterbox.js';
 import { StreamSlot } from './stream-slot.js';
-import type { Detection, RawDetection, SourceSize } from './types.js';
+import type { Detection, RawDetection } from './types.js';
 
 export interface DetectionSettings {
   fps: number;
@@ -19,28 +17,14 @@ export interface DetectionSettings {
   capture: { dir: string; everyN: number } | undefined;
 }
 
-/** One event per analysed frame, as sent over Server-Sent Events. */
-export interface DetectionEvent {
-  indicator_id: string;
-  ts: string;
-  frame_ts: string;
-  detections: Detection[];
-  inference_ms: number;
-}
-
-/** A stream's side of detection (the FramePipe a Stream asks for), with its counters typed. */
-export interface FrameSink extends FramePipe {
-  stats(): ReturnType<StreamSlot['stats']>;
-}
-
 /**
  * Feeds the newest frame of every camera to the one shared detector. A camera
  * whose previous frame has not reached the model yet loses that frame (counted
  * as dropped): a slow model costs detection rate, never HLS, never memory.
+ * Results go out on the event bus.
  */
 export class DetectionService {
   private readonly slots = new Map<string, StreamSlot>();
-  private readonly events = new EventEmitter();
   private busy = false;
   private closed = false;
 
@@ -48,48 +32,30 @@ export class DetectionService {
     readonly detector: Detector,
     private readonly settings: DetectionSettings,
     private readonly log: Logger,
-    private readonly observer: DetectionObserver = { inferred() {}, dropped() {} },
-  ) {
-    this.events.setMaxListeners(0);
-  }
+    private readonly bus: StreamEventBus,
+  ) {}
 
-  get output(): FrameOutputSpec {
-    const { width, height } = this.detector.input;
-    return { fps: this.settings.fps, width, height, keyframesOnly: this.settings.keyframesOnly };
-  }
-
-  /** Starts detection for a stream; `sourceSize` tells how to undo the letterbox. */
-  attach(id: string, sourceSize: SourceSize): FrameSink {
-    const slot = new StreamSlot(id, sourceSize);
+  /** The frames output for a new stream of this id: sampled frames of its FFmpeg, to this detector. */
+  framesOutput(id: string): DetectionFramesOutput {
+    const slot = new StreamSlot(id);
     this.slots.set(id, slot);
-    const frameSize = this.detector.input.width * this.detector.input.height * 3;
-    return {
-      output: this.output,
-      newPipe: () => {
-        const cutter = new FrameCutter(frameSize, (frame, arrivedAt, readMs) => {
-          if (slot.offer({ frame, arrivedAt, readMs })) this.observer.dropped(id);
-          this.pump();
-        });
-        return (chunk) => cutter.push(chunk);
+    const { width, height } = this.detector.input;
+    return new DetectionFramesOutput({
+      spec: { fps: this.settings.fps, width, height },
+      keyframesOnly: this.settings.keyframesOnly,
+      slot,
+      onFrame: (dropped) => {
+        if (dropped) this.bus.emit('detection.dropped', { id });
+        this.pump();
       },
-      stats: () => slot.stats(),
-      close: () => {
+      onClose: () => {
         if (this.slots.get(id) === slot) this.slots.delete(id);
       },
-    };
+    });
   }
 
   slot(id: string): StreamSlot | undefined {
     return this.slots.get(id);
-  }
-
-  /** Calls `listener` for every detection event, of one stream or of all; returns the unsubscribe. */
-  subscribe(id: string | undefined, listener: (event: DetectionEvent) => void): () => void {
-    const filtered = (event: DetectionEvent) => {
-      if (id === undefined || event.indicator_id === id) listener(event);
-    };
-    this.events.on('detection', filtered);
-    return () => this.events.off('detection', filtered);
   }
 
   /** Detections on one image already letterboxed to the model input. */
@@ -139,8 +105,7 @@ export class DetectionService {
             post: timing.postMs / batch.length + labelMs,
           });
           this.capture(slot, frame, box, detections);
-          this.observer.inferred(slot.id, perFrameMs / 1000);
-          this.events.emit('detection', {
+          this.bus.emit('detection', {
             indicator_id: slot.id,
             ts: new Date().toISOString(),
             frame_ts: new Date(sample.arrivedAt).toISOString(),
@@ -170,7 +135,7 @@ export class DetectionService {
 
   private letterboxFor(slot: StreamSlot): Letterbox {
     const { width, height } = this.detector.input;
-    const size = slot.sourceSize();
+    const size = slot.readSourceSize();
     // Until the source size is known, assume it filled the frame.
     return size?.width && size.height ? letterbox(size.width, size.height, width, height) : letterbox(width, height, width, height);
   }

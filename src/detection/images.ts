@@ -1,21 +1,21 @@
 import sharp from 'sharp';
+import { AppError } from '../errors/app-error.js';
 import { type Letterbox, letterbox } from './letterbox.js';
 import type { Detection } from './types.js';
 
-export class InvalidImage extends Error {
+export class InvalidImage extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidImage';
+    super('invalid_image', message);
   }
 }
 
 /** A predict body of a type that cannot be an image. */
-export class UnsupportedImageType extends Error {
+export class UnsupportedImageType extends AppError {
   constructor(contentType: string | undefined) {
     super(
+      'unsupported_media_type',
       `expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream) or a multipart form with one, got ${contentType ?? 'no content type'}`,
     );
-    this.name = 'UnsupportedImageType';
   }
 }
 

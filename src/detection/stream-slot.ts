@@ -1,5 +1,5 @@
 import type { Letterbox } from './letterbox.js';
-import type { Detection, SourceSize } from './types.js';
+import type { Detection, VideoSize } from './types.js';
 
 export interface Sample {
   frame: Uint8Array;
@@ -29,10 +29,10 @@ export class StreamSlot {
   private readonly recent: number[] = [];
   latest: { sample: Sample; detections: Detection[]; letterbox: Letterbox; at: number } | undefined;
 
-  constructor(
-    readonly id: string,
-    readonly sourceSize: SourceSize,
-  ) {}
+  /** The camera's picture size, which tells how to undo the letterbox; set by each FFmpeg run. */
+  readSourceSize: () => VideoSize | undefined = () => undefined;
+
+  constructor(readonly id: string) {}
 
   /** A new frame replaces one still waiting; the one replaced is dropped. Returns whether one was. */
   offer(sample: Sample): boolean {

@@ -18,8 +18,11 @@ export interface TensorOutput {
   dims: readonly number[];
 }
 
-/** The source picture's size, when known (it tells how to undo the letterbox). */
-export type SourceSize = () => { width?: number; height?: number } | undefined;
+/** A picture's size, as far as it is known (cameras do not always say). */
+export interface VideoSize {
+  width?: number;
+  height?: number;
+}
 
 /** A detection before labels are attached and before the letterbox is undone. */
 export interface RawDetection {

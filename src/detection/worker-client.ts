@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors/app-error.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
 import type { RawDetection } from './types.js';
 import type { StageTiming, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
@@ -11,10 +12,9 @@ export interface DetectionBatch {
   timing: StageTiming;
 }
 
-export class DetectorError extends Error {
+export class DetectorError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DetectorError';
+    super('detection_unavailable', message);
   }
 }
 

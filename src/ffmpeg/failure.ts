@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error.js';
+
 /** Why a source could not be read, named from what FFmpeg/ffprobe printed. */
 export type FailureCause =
   | 'source_unauthorized'
@@ -39,12 +41,11 @@ export function classifyFailure(stderrLines: readonly string[]): Failure {
 }
 
 /** A source that could not be read; carries the cause and the tail of FFmpeg's own words. */
-export class SourceFailure extends Error {
+export class SourceFailure extends AppError {
   constructor(
     readonly failure: Failure,
     readonly stderr: string[] = [],
   ) {
-    super(failure.message);
-    this.name = 'SourceFailure';
+    super(failure.cause, failure.message, { ffmpeg_output: stderr });
   }
 }

@@ -2,9 +2,11 @@ import multipart from '@fastify/multipart';
 import { fastifySSE } from '@fastify/sse';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { DetectionEvent } from '../detection/detection-event.js';
 import type { DetectionProvider } from '../detection/detection-provider.js';
-import type { DetectionEvent } from '../detection/detection-service.js';
+import { DetectionNotReady } from '../detection/errors.js';
 import { frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
+import type { StreamEventBus } from '../events/stream-events.js';
 import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
@@ -13,6 +15,8 @@ import { indicatorIdSchema } from './request-schemas.js';
 export interface DetectionRoutesDeps {
   manager: StreamManager;
   detection: DetectionProvider;
+  /** Where detections are published. */
+  bus: StreamEventBus;
   heartbeatMs: number;
   /** Signed playback: an event stream opened with a playback token ends when the token does. */
   playback: PlaybackTokens | undefined;
@@ -20,16 +24,6 @@ export interface DetectionRoutesDeps {
 
 const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'application/octet-stream'];
-
-export class DetectionNotReady extends Error {
-  constructor(
-    readonly code: 'detection_off' | 'no_frame_yet',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DetectionNotReady';
-  }
-}
 
 const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 const snapshotQuery = z.object({
@@ -41,7 +35,7 @@ const snapshotQuery = z.object({
 });
 
 export const detectionRoutes =
-  ({ manager, detection, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
+  ({ manager, detection, bus, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
     await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
@@ -50,10 +44,11 @@ export const detectionRoutes =
     // Server-Sent Events of detections: one stream's, or every stream's without indicator_id.
     app.get('/api/stream/events', { sse: 'only', config: { playbackAccess: true } }, async (request, reply) => {
       const { indicator_id } = eventsQuery.parse(request.query);
-      const service = await detection.get();
+      await detection.get(); // 503 now, rather than an event stream that never says anything
       let sending = false;
       // A slow client skips events rather than piling them up: detections are only worth their newest.
-      const unsubscribe = service.subscribe(indicator_id, (event: DetectionEvent) => {
+      const unsubscribe = bus.on('detection', (event: DetectionEvent) => {
+        if (indicator_id !== undefined && event.indicator_id !== indicator_id) return;
         if (sending || !reply.sse.isConnected) return;
         sending = true;
         reply.sse
@@ -88,7 +83,7 @@ export const detectionRoutes =
       const { indicator_id, boxes } = snapshotQuery.parse(request.query);
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);
-      if (!stream.frames)
+      if (!stream.output('detection'))
         throw new DetectionNotReady('detection_off', `stream ${indicator_id} runs without detection; start it with detect=true`);
       const latest = detection.current()?.slot(indicator_id)?.latest;
       if (!latest)

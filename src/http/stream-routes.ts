@@ -1,26 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CameraRegistry } from '../cameras/camera-registry.js';
-import { SourceFailure } from '../ffmpeg/failure.js';
-import type { StreamObserver } from '../metrics/metrics.js';
-import type { PlaybackTokens } from '../security/playback-tokens.js';
-import type { SourceHostGuard } from '../security/source-hosts.js';
-import { PlaybackUnsigned, StreamNotFound } from '../streams/errors.js';
-import type { FrameConsumer, StreamManager } from '../streams/manager.js';
-import { streamPath } from '../streams/snapshot.js';
-import type { SourceResolver } from '../streams/sources.js';
+import { streamPath } from '../hls/layout.js';
+import { type PlaybackTokens, PlaybackUnsigned } from '../security/playback-tokens.js';
+import { StreamNotFound } from '../streams/errors.js';
+import type { StreamManager } from '../streams/manager.js';
+import type { StartStream } from '../streams/start-stream.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
   manager: StreamManager;
-  resolveSource: SourceResolver;
+  startStream: StartStream;
   sourcePolicy: SourcePolicy;
-  /** Streams started without detect=true|false follow this. */
-  detectByDefault: boolean;
-  /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
-  detection(): Promise<FrameConsumer>;
-  observer: Pick<StreamObserver, 'startFinished'>;
-  /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
-  checkSourceHost: SourceHostGuard;
   /** Signed playback (PLAYBACK_SECRET); undefined: playlists are open and starts hand out no token. */
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, for listing what can be started by id. */
@@ -35,52 +25,14 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({
-    manager,
-    resolveSource,
-    sourcePolicy,
-    detectByDefault,
-    detection,
-    observer,
-    checkSourceHost,
-    playback,
-    cameras,
-  }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, startStream, sourcePolicy, playback, cameras }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
     const start = async (request: FastifyRequest) => {
       const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
-      // Viewers of a running camera need not know its URL: the id alone joins it.
-      const joined = rtsp_link === undefined && detect === undefined ? await manager.join(indicator_id, wait) : undefined;
-      if (joined) {
-        observer.startFinished('joined', undefined);
-        return { indicator_id, ...playbackFields(indicator_id), status: joined };
-      }
-      const resolved = resolveSource(indicator_id, rtsp_link);
-      // Checked before anything is started; FFmpeg gets the address that was checked.
-      const checked =
-        resolved.input.kind === 'rtsp' && !resolved.configured
-          ? { ...resolved, input: { ...resolved.input, url: await checkSourceHost(resolved.input.url) } }
-          : undefined;
-      const consumer = (detect ?? resolved.detect ?? detectByDefault) ? await detection() : undefined;
-      // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
-      // entry as it is now; nothing awaits between here and the manager's map.
-      const source = checked ?? resolveSource(indicator_id, rtsp_link);
-      const startedAt = performance.now();
-      try {
-        const { status, created } = await manager.start(indicator_id, source, {
-          wait,
-          detection: consumer,
-          detectExplicit: detect !== undefined,
-        });
-        // The duration histogram takes only starts that spawned FFmpeg and waited for it (see Metrics).
-        observer.startFinished(created ? 'started' : 'joined', wait ? (performance.now() - startedAt) / 1000 : undefined);
-        return { indicator_id, ...playbackFields(indicator_id), status };
-      } catch (error) {
-        if (error instanceof SourceFailure) observer.startFinished('failed', (performance.now() - startedAt) / 1000, error.failure.cause);
-        throw error;
-      }
+      const { status } = await startStream({ id: indicator_id, rtspLink: rtsp_link, wait, detect });
+      return { indicator_id, ...playbackFields(indicator_id), status };
     };
     /** stream_path, with a token on it (and the token and its expiry on their own) when playback is signed. */
     const playbackFields = (id: string) => {

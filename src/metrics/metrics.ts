@@ -1,27 +1,9 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-
-/** Why an FFmpeg run ended: asked to, killed by a signal, exited by itself, or stopped by the watchdog. */
-export type ExitReason = 'requested' | 'crashed' | 'exited' | 'stalled';
-
-/** What the rest of the daemon reports; every method is cheap and never throws. */
-export interface StreamObserver {
-  /** seconds: how long a waiting start took; undefined for wait=false. */
-  startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause?: string): void;
-  ffmpegExited(reason: ExitReason): void;
-  restarted(): void;
-  segmentWritten(id: string, bytes: number): void;
-  playlistRequested(id: string): void;
-  streamRemoved(id: string): void;
-}
+import type { StreamEventBus } from '../events/stream-events.js';
 
 export interface PlaybackObserver {
   /** via: Nginx's auth_request, or a request the daemon serves itself. */
   playbackChecked(via: 'auth_request' | 'direct', verdict: 'valid' | 'expired' | 'invalid'): void;
-}
-
-export interface DetectionObserver {
-  inferred(id: string, seconds: number): void;
-  dropped(id: string): void;
 }
 
 /** Values read at scrape time rather than pushed. */
@@ -34,13 +16,14 @@ const PREFIX = 'stream_manager_';
 
 /**
  * The Prometheus registry of one daemon (a registry of its own, not prom-client's
- * global one, so tests can build many apps in one process).
+ * global one, so tests can build many apps in one process). Stream series come
+ * from the event bus; playback checks are reported by the HTTP layer.
  */
-export class Metrics implements StreamObserver, DetectionObserver, PlaybackObserver {
+export class Metrics implements PlaybackObserver {
   readonly registry = new Registry();
   private readonly starts = new Counter({
     name: `${PREFIX}stream_starts_total`,
-    help: 'Start calls by result (started, joined, failed) and failure cause',
+    help: 'Start calls by result (started, joined, failed, stopped while starting) and failure cause',
     labelNames: ['result', 'cause'],
     registers: [this.registry],
   });
@@ -92,11 +75,37 @@ export class Metrics implements StreamObserver, DetectionObserver, PlaybackObser
     registers: [this.registry],
   });
 
-  constructor() {
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly bus: StreamEventBus) {
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX }); // includes event-loop lag
   }
 
-  /** The gauges read at scrape time; called once the manager and detection exist (they report here too). */
+  start(): void {
+    const { bus } = this;
+    this.unsubscribe = [
+      bus.on('start.finished', ({ result, seconds, cause = '' }) => {
+        this.starts.inc({ result, cause });
+        if (result === 'started' && seconds !== undefined) this.startDuration.observe(seconds);
+      }),
+      bus.on('ffmpeg.exited', ({ reason }) => this.exits.inc({ reason })),
+      bus.on('ffmpeg.restarting', () => this.restarts.inc()),
+      bus.on('segment.written', ({ id, bytes }) => this.bytes.inc({ indicator_id: id }, bytes)),
+      bus.on('playlist.requested', ({ id }) => this.playlists.inc({ indicator_id: id })),
+      bus.on('detection', ({ inference_ms }) => this.inference.observe(inference_ms / 1000)),
+      bus.on('detection.dropped', ({ id }) => this.drops.inc({ indicator_id: id })),
+      // Per-stream series end with the stream, so stopped cameras do not linger in every scrape.
+      bus.on('stream.removed', ({ id }) => {
+        for (const metric of [this.bytes, this.playlists, this.drops]) metric.remove({ indicator_id: id });
+      }),
+    ];
+  }
+
+  close(): void {
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** The gauges read at scrape time, once what they read exists. */
   readFrom(sources: MetricsSources): void {
     new Gauge({
       name: `${PREFIX}streams`,
@@ -119,42 +128,8 @@ export class Metrics implements StreamObserver, DetectionObserver, PlaybackObser
     });
   }
 
-  startFinished(result: 'started' | 'joined' | 'failed', seconds: number | undefined, cause = ''): void {
-    this.starts.inc({ result, cause });
-    if (result === 'started' && seconds !== undefined) this.startDuration.observe(seconds);
-  }
-
   playbackChecked(via: 'auth_request' | 'direct', verdict: 'valid' | 'expired' | 'invalid'): void {
     this.playbackChecks.inc({ via, verdict });
-  }
-
-  ffmpegExited(reason: ExitReason): void {
-    this.exits.inc({ reason });
-  }
-
-  restarted(): void {
-    this.restarts.inc();
-  }
-
-  segmentWritten(id: string, bytes: number): void {
-    this.bytes.inc({ indicator_id: id }, bytes);
-  }
-
-  playlistRequested(id: string): void {
-    this.playlists.inc({ indicator_id: id });
-  }
-
-  /** Per-stream series end with the stream, so stopped cameras do not linger in every scrape. */
-  streamRemoved(id: string): void {
-    for (const metric of [this.bytes, this.playlists, this.drops]) metric.remove({ indicator_id: id });
-  }
-
-  inferred(_id: string, seconds: number): void {
-    this.inference.observe(seconds);
-  }
-
-  dropped(id: string): void {
-    this.drops.inc({ indicator_id: id });
   }
 
   render(): Promise<string> {

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 
 export interface ExitInfo {
@@ -11,6 +12,8 @@ export interface ExitInfo {
 export interface Child {
   readonly pid: number;
   readonly exited: Promise<ExitInfo>;
+  /** The extra pipes the child writes to, as file descriptors 3, 4, … in the order asked for. */
+  readonly pipes: Readable[];
   /** SIGTERM to the whole process group, SIGKILL after graceMs; resolves once it is gone. */
   stop(graceMs: number): Promise<ExitInfo>;
 }
@@ -20,8 +23,10 @@ export interface SpawnOptions {
   args: readonly string[];
   /** Every stderr line. stderr is always drained, so a chatty child never blocks on a full pipe. */
   onStderrLine(line: string): void;
-  /** Every stdout chunk, when the child's stdout is wanted; ignored otherwise. */
-  onStdout?(chunk: Uint8Array): void;
+  /** How many extra output pipes (fd 3 upwards) the child writes to. */
+  pipes?: number;
+  /** Added to the child's minimal environment. */
+  env?: Record<string, string>;
 }
 
 export class SpawnError extends Error {
@@ -38,12 +43,10 @@ export class SpawnError extends Error {
  * Starts a child in a process group of its own (never through a shell), so
  * that stopping it also stops anything it forked.
  */
-export async function spawnChild({ command, args, onStderrLine, onStdout }: SpawnOptions): Promise<Child> {
+export async function spawnChild({ command, args, onStderrLine, pipes = 0, env = {} }: SpawnOptions): Promise<Child> {
   const subprocess = execa(command, args, {
     detached: true,
-    stdin: 'ignore',
-    stdout: onStdout ? 'pipe' : 'ignore',
-    stderr: 'pipe',
+    stdio: ['ignore', 'ignore', 'pipe', ...Array.from({ length: pipes }, () => 'pipe' as const)],
     buffer: false,
     reject: false,
     // execa's exit hook (signal-exit) would re-raise SIGTERM before our graceful
@@ -51,7 +54,7 @@ export async function spawnChild({ command, args, onStderrLine, onStdout }: Spaw
     cleanup: false,
     // FFmpeg inherits nothing it doesn't need from the daemon's environment.
     extendEnv: false,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...env },
   });
   // ENOENT and EACCES arrive as an 'error' event instead of 'spawn'.
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +64,7 @@ export async function spawnChild({ command, args, onStderrLine, onStdout }: Spaw
   const pid = subprocess.pid as number;
 
   createInterface({ input: subprocess.stderr, crlfDelay: Infinity }).on('line', onStderrLine);
-  if (onStdout) subprocess.stdout?.on('data', onStdout);
+  const extra = subprocess.stdio.slice(3, 3 + pipes) as Readable[];
 
   let requested = false;
   const exited: Promise<ExitInfo> = subprocess.then((result) => ({
@@ -81,6 +84,7 @@ export async function spawnChild({ command, args, onStderrLine, onStdout }: Spaw
   return {
     pid,
     exited,
+    pipes: extra,
     async stop(graceMs) {
       requested = true;
       signalGroup('SIGTERM');

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app-error.js';
 import { type PlaybackTokens, tokenInQuery } from './playback-tokens.js';
 
 declare module 'fastify' {
@@ -9,10 +10,9 @@ declare module 'fastify' {
   }
 }
 
-export class Unauthorized extends Error {
+export class Unauthorized extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'Unauthorized';
+    super('unauthorized', message);
   }
 }
 

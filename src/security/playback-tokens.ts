@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../errors/app-error.js';
 
 export interface PlaybackToken {
   token: string;
@@ -22,6 +23,21 @@ export interface TokenCheck {
 export interface PlaybackTokens {
   issue(id: string): PlaybackToken;
   verify(id: string, token: string | undefined): TokenCheck;
+}
+
+export class PlaybackForbidden extends AppError {
+  constructor(reason: 'expired' | 'invalid') {
+    super(
+      'playback_forbidden',
+      reason === 'expired' ? 'the playback token has expired; ask for a new one' : 'this stream needs a valid playback token (?token=…)',
+    );
+  }
+}
+
+export class PlaybackUnsigned extends AppError {
+  constructor() {
+    super('playback_unsigned', 'playback is not signed here (PLAYBACK_SECRET is unset): stream paths need no token');
+  }
 }
 
 const TOKEN_SHAPE = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/;

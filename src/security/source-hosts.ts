@@ -1,10 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { AppError } from '../errors/app-error.js';
 
-export class SourceNotAllowed extends Error {
+export class SourceNotAllowed extends AppError {
   constructor(reason: string) {
-    super(`the camera host is not allowed: ${reason} (ALLOWED_SOURCE_HOSTS)`);
-    this.name = 'SourceNotAllowed';
+    super('source_not_allowed', `the camera host is not allowed: ${reason} (ALLOWED_SOURCE_HOSTS)`);
   }
 }
 

@@ -1,59 +1,56 @@
-/** Domain errors; the HTTP layer maps each to a status code in one place. */
-export class StreamNotFound extends Error {
+import { AppError } from '../errors/app-error.js';
+
+export class StreamNotFound extends AppError {
   constructor(readonly id: string) {
-    super(`no stream with indicator_id ${id}`);
-    this.name = 'StreamNotFound';
+    super('stream_not_found', `no stream with indicator_id ${id}`);
   }
 }
 
-export class SourceConflict extends Error {
+export class SourceConflict extends AppError {
   constructor(
     readonly id: string,
     reason: string,
   ) {
-    super(`stream ${id} ${reason}`);
-    this.name = 'SourceConflict';
+    super('source_conflict', `stream ${id} ${reason}`);
   }
 }
 
-export class CapacityExceeded extends Error {
+export class CapacityExceeded extends AppError {
   constructor(readonly max: number) {
-    super(`the daemon already runs MAX_STREAMS=${max} streams; stop one or raise MAX_STREAMS`);
-    this.name = 'CapacityExceeded';
+    super('capacity_exceeded', `the daemon already runs MAX_STREAMS=${max} streams; stop one or raise MAX_STREAMS`);
   }
 }
 
-export class SourceRequired extends Error {
+export class SourceRequired extends AppError {
   constructor(readonly id: string) {
-    super(`rtsp_link is required to start stream ${id}`);
-    this.name = 'SourceRequired';
+    super('invalid_request', `rtsp_link is required to start stream ${id}`);
   }
 }
 
-export class PlaybackUnsigned extends Error {
-  constructor() {
-    super('playback is not signed here (PLAYBACK_SECRET is unset): stream paths need no token');
-    this.name = 'PlaybackUnsigned';
-  }
-}
-
-export class CameraNotFound extends Error {
+export class CameraNotFound extends AppError {
   constructor(readonly id: string) {
-    super(`no camera ${id} in CAMERAS_FILE (ALLOW_API_SOURCES=false: only those can be started)`);
-    this.name = 'CameraNotFound';
+    super('camera_not_found', `no camera ${id} in CAMERAS_FILE (ALLOW_API_SOURCES=false: only those can be started)`);
   }
 }
 
-export class ApiSourcesDisabled extends Error {
+export class ApiSourcesDisabled extends AppError {
   constructor() {
-    super('rtsp_link is not accepted here (ALLOW_API_SOURCES=false): start a camera from CAMERAS_FILE by its indicator_id');
-    this.name = 'ApiSourcesDisabled';
+    super(
+      'api_sources_disabled',
+      'rtsp_link is not accepted here (ALLOW_API_SOURCES=false): start a camera from CAMERAS_FILE by its indicator_id',
+    );
   }
 }
 
-export class ShuttingDown extends Error {
+export class ShuttingDown extends AppError {
   constructor() {
-    super('the daemon is shutting down');
-    this.name = 'ShuttingDown';
+    super('shutting_down', 'the daemon is shutting down');
+  }
+}
+
+/** The stream was stopped (a stop call, a sweep, a registry edit) while a caller waited for it to become playable. */
+export class StreamStopped extends AppError {
+  constructor(readonly id: string) {
+    super('stream_stopped', `stream ${id} was stopped before it became playable`);
   }
 }

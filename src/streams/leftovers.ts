@@ -1,10 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isHlsArtefact } from '../hls/layout.js';
 import type { PidRecords } from '../process/pid-records.js';
 import { isValidStreamId } from './stream-id.js';
-
-/** Only the files our FFmpeg writes; a folder holding anything else is not ours to delete. */
-const HLS_ARTEFACT = /^(stream\.m3u8|seg_\d+\.ts)(\.tmp)?$/;
 
 /**
  * After a crash (kill -9) the previous run's FFmpeg children and stream folders
@@ -19,7 +17,8 @@ export async function cleanUpLeftovers(streamDir: string, pidRecords: PidRecords
     if (!entry.isDirectory() || !isValidStreamId(entry.name)) continue;
     const dir = path.join(streamDir, entry.name);
     const files = await readdir(dir).catch(() => ['?']);
-    if (files.every((file) => HLS_ARTEFACT.test(file))) {
+    // Only the files our outputs write: a folder holding anything else is not ours to delete.
+    if (files.every(isHlsArtefact)) {
       await rm(dir, { recursive: true, force: true });
       removedDirs.push(entry.name);
     }

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { StreamObserver } from '../metrics/metrics.js';
+import type { StreamEventBus } from '../events/stream-events.js';
+import { isActive } from '../process/supervisor-state.js';
 import { CapacityExceeded, ShuttingDown, SourceConflict, StreamNotFound } from './errors.js';
+import type { StreamOutput } from './output.js';
 import type { ResolvedSource } from './sources.js';
-import { isActive } from './state.js';
-import { type FramePipe, Stream, type StreamDeps, type StreamSettings } from './stream.js';
+import { Stream, type StreamDeps, type StreamSettings } from './stream.js';
 
 export interface ManagerOptions {
   streamDir: string;
@@ -13,23 +14,20 @@ export interface ManagerOptions {
   settings: StreamSettings;
   deps: StreamDeps;
   log: Logger;
-  observer: Pick<StreamObserver, 'streamRemoved'>;
+  bus: StreamEventBus;
 }
 
 export type StartStatus = 'started' | 'running' | 'starting' | 'restarting';
 
-/** Where a stream's frames go when detection is on (the detection service). */
-export interface FrameConsumer {
-  attach(id: string, sourceSize: () => { width?: number; height?: number } | undefined): FramePipe;
-}
-
 export interface StartOptions {
-  /** Answer only once the playlist is playable. */
+  /** Answer only once the stream is playable. */
   wait: boolean;
-  /** Run detection on this stream; undefined: no detection. */
-  detection?: FrameConsumer;
-  /** Whether the caller asked for detection explicitly (a mismatch with a running stream is a conflict). */
-  detectExplicit?: boolean;
+  /** The outputs of a stream this call creates, given its folder; never called to join. */
+  outputs(dir: string): StreamOutput[];
+  /** Why a running stream of the id cannot serve this call (undefined: it can). */
+  conflict?(existing: Stream): string | undefined;
+  /** What the caller said about detection, remembered for restarts. */
+  requestedDetect?: boolean;
 }
 
 /**
@@ -54,31 +52,30 @@ export class StreamManager {
     source: ResolvedSource,
     options: StartOptions,
   ): Promise<{ status: StartStatus; stream: Stream; created: boolean }> {
-    const { wait, detection } = options;
+    const { wait } = options;
     if (this.closed) throw new ShuttingDown();
     const existing = this.streams.get(id);
     if (existing && existing.state !== 'failed') {
       if (existing.sourceKey !== source.key) {
         throw new SourceConflict(id, 'is already running from a different source; stop it first to switch');
       }
-      if (options.detectExplicit && (existing.frames !== undefined) !== (detection !== undefined)) {
-        throw new SourceConflict(id, `is already running with detection ${existing.frames ? 'on' : 'off'}; stop it first to switch`);
-      }
+      const conflict = options.conflict?.(existing);
+      if (conflict) throw new SourceConflict(id, conflict);
       return { status: await joinStream(existing, wait), stream: existing, created: false };
     }
     if (this.activeCount() >= this.options.maxStreams) throw new CapacityExceeded(this.options.maxStreams);
 
-    let stream: Stream | undefined;
-    const frames = detection?.attach(id, () => stream?.source?.video);
-    stream = new Stream(
+    const dir = path.join(this.options.streamDir, id);
+    const stream = new Stream(
       {
         id,
         input: source.input,
         sourceKey: source.key,
         knownSource: source.info,
-        dir: path.join(this.options.streamDir, id),
-        frames,
+        dir,
+        outputs: options.outputs(dir),
         audio: source.audio,
+        requestedDetect: options.requestedDetect,
       },
       this.options.settings,
       this.options.deps,
@@ -91,7 +88,7 @@ export class StreamManager {
     } catch (error) {
       // A failed start leaves nothing behind: no process, no folder, no entry, no series.
       if (this.streams.get(id) === stream) this.streams.delete(id);
-      this.options.observer.streamRemoved(id);
+      this.options.bus.emit('stream.removed', { id });
       throw error;
     }
     return { status: 'started', stream, created: true };
@@ -140,7 +137,7 @@ export class StreamManager {
       if (this.closing.get(id) === closed) this.closing.delete(id);
       this.closingStreams.delete(stream);
       // After the close: until FFmpeg is gone it still feeds per-stream series.
-      this.options.observer.streamRemoved(id);
+      this.options.bus.emit('stream.removed', { id });
     }
   }
 

@@ -1,18 +1,13 @@
 import type { Failure } from '../ffmpeg/failure.js';
-import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { OutputPlan } from '../ffmpeg/output-plan.js';
 import type { SourceInfo } from '../ffmpeg/source-info.js';
-import type { StreamState } from './state.js';
-
-/** The URL path players load; the HTTP layer serves STREAM_DIR under /streams. */
-export function streamPath(id: string): string {
-  return `/streams/${id}/${PLAYLIST_NAME}`;
-}
+import { streamPath } from '../hls/layout.js';
+import type { SupervisorState } from '../process/supervisor-state.js';
 
 /** A stream as the API shows it (snake_case, like the seed's fields). */
 export interface StreamSnapshot {
   indicator_id: string;
-  state: StreamState;
+  state: SupervisorState;
   stream_path: string;
   pid: number | null;
   started_at: string;
@@ -36,7 +31,7 @@ export type LastError = Failure & { at: Date; stderr: string[] };
 
 interface SnapshotSource {
   id: string;
-  state: StreamState;
+  state: SupervisorState;
   pid: number | undefined;
   startedAt: Date;
   lastAccess: number;
@@ -44,7 +39,7 @@ interface SnapshotSource {
   plan: OutputPlan;
   source: SourceInfo | undefined;
   lastError: LastError | undefined;
-  frames: { stats(): unknown } | undefined;
+  output(kind: string): { status(): unknown } | undefined;
 }
 
 export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
@@ -70,6 +65,6 @@ export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
     last_error: lastError
       ? { cause: lastError.cause, message: lastError.message, at: lastError.at.toISOString(), ffmpeg_output: lastError.stderr }
       : null,
-    detection: stream.frames?.stats() ?? null,
+    detection: stream.output('detection')?.status() ?? null,
   };
 }

@@ -1,23 +1,21 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { SourceFailure } from '../ffmpeg/failure.js';
-import { buildHlsArgs, type FrameOutputSpec, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { StreamEventBus } from '../events/stream-events.js';
+import { buildFfmpegArgs } from '../ffmpeg/command.js';
+import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
+import { type FfmpegRunEnd, ffmpegNeverRan, startFfmpeg } from '../ffmpeg/ffmpeg-run.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
-import type { ExitReason, StreamObserver } from '../metrics/metrics.js';
-import { Backoff, type BackoffOptions } from '../process/backoff.js';
+import type { BackoffOptions } from '../process/backoff.js';
 import type { PidRecords } from '../process/pid-records.js';
-import { type AttemptOutcome, runAttempt } from './attempt.js';
-import { nextSequenceNumber, readPlaylist, removeUnlistedSegments } from './playlist.js';
+import { type RunControl, type RunHandle, type RunOutcome, type StartFailure, Supervisor } from '../process/supervisor.js';
+import type { SupervisorState } from '../process/supervisor-state.js';
+import { StreamStopped } from './errors.js';
+import type { StreamOutput } from './output.js';
 import { type LastError, type StreamSnapshot, snapshotOf } from './snapshot.js';
-import { canTransition, type StreamState } from './state.js';
 
 export interface StreamSettings {
   ffmpegPath: string;
-  hls: { segmentSeconds: number; listSize: number };
-  transcodePreset: string;
   audio: AudioPolicy;
   startTimeoutMs: number;
   stopGraceMs: number;
@@ -30,19 +28,7 @@ export interface StreamSettings {
 export interface StreamDeps {
   pidRecords: Pick<PidRecords, 'add' | 'remove'>;
   log: Logger;
-  observer: Pick<StreamObserver, 'ffmpegExited' | 'restarted' | 'segmentWritten'>;
-}
-
-/**
- * What a stream needs from object detection: the extra FFmpeg output, a fresh
- * frame pipe for each FFmpeg run (a new process starts on a frame boundary),
- * the counters for status, and a way to let go.
- */
-export interface FramePipe {
-  output: FrameOutputSpec;
-  newPipe(): (chunk: Uint8Array) => void;
-  stats(): unknown;
-  close(): void;
+  bus: StreamEventBus;
 }
 
 export interface StreamInit {
@@ -52,40 +38,49 @@ export interface StreamInit {
   sourceKey: string;
   /** What the source carries when known in advance (the demo); cameras tell FFmpeg on connect. */
   knownSource?: SourceInfo;
+  /** STREAM_DIR/<id>: the stream's own folder, removed when it stops. */
   dir: string;
-  /** Present when detection is on for this stream. */
-  frames?: FramePipe;
+  /** Everything its one FFmpeg process produces (HLS, detection frames, …). */
+  outputs: StreamOutput[];
   /** This camera's audio on or off (CAMERAS_FILE); undefined: AUDIO_ENABLED. */
   audio?: boolean;
+  /** What the start call said about detection; undefined: it left it to the defaults. */
+  requestedDetect?: boolean;
 }
 
+/** A run that made progress for this long was healthy: the next restart is immediate. */
+const HEALTHY_RUN_MS = 3000;
+/** Cameras lock accounts after repeated bad logins: rejected credentials are retried slowly. */
+const REJECTED_CREDENTIALS_RETRY_MS = 30_000;
+/** In a child's environment: tells our FFmpeg processes from anyone else's after a crash. */
+const PID_MARKER = 'STREAM_MANAGER_STREAM';
+
 /**
- * One camera's HLS output: runs FFmpeg, learns the codecs from FFmpeg's own
- * input analysis (one connection to the camera), restarts FFmpeg with backoff
- * when it exits or stalls, and cleans up after itself on close.
+ * One camera: one supervised FFmpeg process feeding all of the stream's
+ * outputs over one camera connection. Learns the codecs from FFmpeg's own
+ * input analysis and replans at once when the source needs a transcode.
  */
 export class Stream {
   readonly id: string;
   readonly sourceKey: string;
   readonly dir: string;
+  readonly outputs: readonly StreamOutput[];
+  readonly requestedDetect: boolean | undefined;
   readonly startedAt = new Date();
-  /** Settles once: when the first segment is playable, or when the first start failed. */
+  /** Settles once: when the stream is first playable, or when its start failed or was stopped. */
   readonly ready: Promise<void>;
-  state: StreamState = 'starting';
   lastAccess = Date.now();
-  restarts = 0;
-  pid: number | undefined;
   source: SourceInfo | undefined;
   plan: OutputPlan;
   lastError: LastError | undefined;
-  readonly frames: FramePipe | undefined;
 
   private readonly input: Input;
   private readonly audio: AudioPolicy;
-  private readonly closed = new AbortController();
   private readonly log: Logger;
-  private settleReady!: (error?: SourceFailure) => void;
-  private done: Promise<void> = Promise.resolve();
+  private readonly supervisor: Supervisor<FfmpegRunEnd>;
+  private settleReady!: (error?: Error) => void;
+  private startError: SourceFailure | undefined;
+  private cleaned: Promise<void> | undefined;
 
   constructor(
     init: StreamInit,
@@ -95,8 +90,9 @@ export class Stream {
     this.id = init.id;
     this.sourceKey = init.sourceKey;
     this.dir = init.dir;
+    this.outputs = init.outputs;
+    this.requestedDetect = init.requestedDetect;
     this.input = init.input;
-    this.frames = init.frames;
     this.source = init.knownSource;
     this.audio = { ...settings.audio, enabled: init.audio ?? settings.audio.enabled };
     // Until the camera says otherwise, assume the common case: H.264 (+ AAC) remuxed as-is.
@@ -108,12 +104,43 @@ export class Stream {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });
     this.ready.catch(() => {}); // callers with wait=false never look
+    this.supervisor = new Supervisor<FfmpegRunEnd>({
+      spawn: (control, attempt) => this.spawnRun(control, attempt.restart),
+      spawnFailed: ffmpegNeverRan,
+      startTimeoutMs: settings.startTimeoutMs,
+      // The first segment of a run waits for the camera's keyframes, and may take as long as a start.
+      liveness: { firstProgressMs: Math.max(settings.watchdogTimeoutMs, settings.startTimeoutMs), stallMs: settings.watchdogTimeoutMs },
+      backoff: { ...settings.restartBackoff, healthyMs: HEALTHY_RUN_MS },
+      minDelayMs: (outcome) => (rejectedCredentials(this.failureOf(outcome)) ? REJECTED_CREDENTIALS_RETRY_MS : 0),
+      log: this.log,
+      listener: {
+        state: (from, to) => this.stateChanged(from, to),
+        exited: (outcome) => this.exited(outcome),
+        restarting: (delayMs, outcome) => this.restarting(delayMs, outcome),
+        startFailed: (failure) => this.startFailed(failure),
+      },
+    });
+  }
+
+  get state(): SupervisorState {
+    return this.supervisor.state;
+  }
+
+  get pid(): number | undefined {
+    return this.supervisor.pid;
+  }
+
+  get restarts(): number {
+    return this.supervisor.restarts;
+  }
+
+  output(kind: string): StreamOutput | undefined {
+    return this.outputs.find((output) => output.kind === kind);
   }
 
   /** Begins the run; `after` is a previous stream of the same id still being cleaned up. */
-  start(after: Promise<void> = Promise.resolve()): void {
-    // A predecessor that failed to clean up is no reason not to start.
-    this.done = after.catch(() => {}).then(() => this.run());
+  start(after?: Promise<void>): void {
+    this.supervisor.start(after);
   }
 
   touch(now = Date.now()): void {
@@ -126,167 +153,120 @@ export class Stream {
 
   /** Stops FFmpeg (SIGTERM, SIGKILL after the grace period) and removes the folder. Idempotent. */
   async close(): Promise<void> {
-    this.closed.abort();
-    this.settleReady(new SourceFailure({ cause: 'ffmpeg_failed', message: 'the stream was stopped before it became playable' }));
-    await this.done;
-    this.moveTo('stopped');
+    this.settleReady(new StreamStopped(this.id));
+    await this.supervisor.close();
     await this.cleanUp();
   }
 
-  private async run(): Promise<void> {
-    if (this.closed.signal.aborted) return;
-    const startTimeout = new AbortController();
-    const timer = setTimeout(() => startTimeout.abort(), this.settings.startTimeoutMs);
-    try {
-      await mkdir(this.dir, { recursive: true });
-      await this.supervise(AbortSignal.any([this.closed.signal, startTimeout.signal]), () => clearTimeout(timer));
-    } catch (error) {
-      if (this.closed.signal.aborted) return; // close() cleans up
-      await this.fail(startTimeout.signal.aborted ? this.timeoutFailure(error) : asSourceFailure(error));
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async supervise(signal: AbortSignal, onPlayable: () => void): Promise<void> {
-    const backoff = new Backoff(this.settings.restartBackoff);
-    while (!signal.aborted) {
-      const replan = new AbortController();
-      let outcome: AttemptOutcome;
-      try {
-        outcome = await this.runOnce(AbortSignal.any([signal, replan.signal]), replan, onPlayable);
-      } catch (error) {
-        // Before the first segment this fails the start; afterwards it is one more failed attempt.
-        if (this.state === 'starting') throw error;
-        outcome = failedToRun(error);
-      }
-      this.pid = undefined;
-      await this.deps.pidRecords.remove(this.id).catch(() => {});
-      this.deps.observer.ffmpegExited(exitReason(outcome));
-      if (this.closed.signal.aborted) return;
-      if (replan.signal.aborted && !signal.aborted) {
-        this.log.info({ plan: this.plan }, 'source needs a different output plan; restarting FFmpeg at once');
-        continue;
-      }
-      if (this.state === 'starting') throw new SourceFailure(outcome.failure, outcome.stderr);
-
-      this.lastError = { ...outcome.failure, at: new Date(), stderr: outcome.stderr };
-      if (outcome.advanced && outcome.ranMs >= this.settings.restartBackoff.maxMs) backoff.reset();
-      const wait = backoff.next();
-      this.moveTo('restarting');
-      this.restarts += 1;
-      this.deps.observer.restarted();
-      this.log.warn({ exit: outcome.exit, cause: outcome.failure.cause, retryInMs: wait }, 'FFmpeg exited; restarting');
-      await delay(wait, undefined, { signal }).catch(() => {}); // an abort ends the wait early
-    }
-  }
-
-  private async runOnce(signal: AbortSignal, replan: AbortController, onPlayable: () => void): Promise<AttemptOutcome> {
-    const playlistPath = path.join(this.dir, PLAYLIST_NAME);
-    const previous = await readPlaylist(playlistPath).catch(() => undefined);
-    const startNumber = nextSequenceNumber(previous, Date.now());
-    // The previous FFmpeg's segments beyond its playlist would otherwise stay until the stream stops.
-    if (this.state !== 'starting') await removeUnlistedSegments(this.dir, previous);
-    return runAttempt({
+  private async spawnRun(control: RunControl, restart: boolean): Promise<RunHandle<FfmpegRunEnd>> {
+    let fd = 3;
+    const pipes = this.outputs.map((output) => (output.usesPipe ? fd++ : undefined));
+    const prepared = await Promise.all(
+      this.outputs.map((output, i) =>
+        output.prepare({ plan: this.plan, restart, pipe: pipes[i] === undefined ? undefined : `pipe:${pipes[i]}` }),
+      ),
+    );
+    const run = await startFfmpeg({
       ffmpegPath: this.settings.ffmpegPath,
-      args: buildHlsArgs({
+      args: buildFfmpegArgs({
         input: this.input,
         plan: this.plan,
-        outputDir: this.dir,
-        segmentSeconds: this.settings.hls.segmentSeconds,
-        listSize: this.settings.hls.listSize,
-        transcodePreset: this.settings.transcodePreset,
         ioTimeoutMs: this.settings.ioTimeoutMs,
-        restart: this.state !== 'starting',
-        startNumber,
-        frames: this.frames?.output,
+        decoding: this.outputs.map((output) => output.decodes),
+        outputs: prepared.map((output) => output.args),
       }),
-      onStdout: this.frames?.newPipe(),
-      playlistPath,
+      pipes: fd - 3,
       stopGraceMs: this.settings.stopGraceMs,
-      watchdogMs: this.settings.watchdogTimeoutMs,
-      firstSegmentMs: Math.max(this.settings.watchdogTimeoutMs, this.settings.startTimeoutMs),
-      signal,
+      env: { [PID_MARKER]: this.dir },
       log: this.log,
-      onSpawn: (pid) => {
-        this.pid = pid;
-        this.deps.pidRecords
-          .add(this.id, pid, playlistPath)
-          .catch((error: unknown) => this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'));
-      },
-      onSourceInfo: (info) => {
-        this.source = info;
-        const plan = planOutput(info, this.audio);
-        // Copying "audio if any" is already right for a source without audio.
-        const wrong = plan.video !== this.plan.video || (info.audio !== undefined && plan.audio !== this.plan.audio);
-        this.plan = plan;
-        if (wrong) replan.abort();
-      },
-      onAdvance: (segment) => {
-        void stat(path.join(this.dir, segment)).then(
-          ({ size }) => this.deps.observer.segmentWritten(this.id, size),
-          () => {}, // already rotated away
-        );
-        if (this.state === 'running') return;
-        this.moveTo('running');
-        onPlayable();
-        this.settleReady();
-      },
+      onSourceInfo: (info) => this.learnSource(info, control),
     });
+    this.deps.pidRecords
+      .add(this.id, run.pid, `${PID_MARKER}=${this.dir}`)
+      .catch((error: unknown) => this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'));
+    const opened = prepared.map((output, i) =>
+      output.open({
+        pipe: pipes[i] === undefined ? undefined : run.pipes[pipes[i] - 3],
+        progress: this.outputs[i]!.provesLiveness ? control.progress : () => {},
+        source: () => this.source,
+      }),
+    );
+    const done = run.done.then(async (end) => {
+      await Promise.all(opened.map((output) => output.end()));
+      await this.deps.pidRecords.remove(this.id).catch(() => {});
+      return end;
+    });
+    return { pid: run.pid, done, stop: run.stop };
   }
 
-  private timeoutFailure(error: unknown): SourceFailure {
+  private learnSource(info: SourceInfo, control: RunControl): void {
+    this.source = info;
+    const plan = planOutput(info, this.audio);
+    // Copying "audio if any" is already right for a source without audio.
+    const wrong = plan.video !== this.plan.video || (info.audio !== undefined && plan.audio !== this.plan.audio);
+    this.plan = plan;
+    if (wrong) control.replan();
+  }
+
+  private stateChanged(from: SupervisorState, to: SupervisorState): void {
+    this.deps.bus.emit('stream.state', { id: this.id, from, to });
+    if (to === 'running') this.settleReady();
+    if (to === 'failed') this.settleReady(this.startError);
+  }
+
+  private exited(outcome: RunOutcome<FfmpegRunEnd>): void {
+    const cause = outcome.reason === 'requested' ? undefined : this.failureOf(outcome).cause;
+    this.deps.bus.emit('ffmpeg.exited', { id: this.id, reason: outcome.reason, ranMs: outcome.ranMs, cause });
+    if (outcome.replanned) this.log.info({ plan: this.plan }, 'source needs a different output plan; restarting FFmpeg at once');
+  }
+
+  private restarting(delayMs: number, outcome: RunOutcome<FfmpegRunEnd>): void {
+    const failure = this.failureOf(outcome);
+    this.lastError = { ...failure, at: new Date(), stderr: outcome.end.stderr };
+    this.deps.bus.emit('ffmpeg.restarting', { id: this.id, delayMs, restarts: this.restarts });
+    this.log.warn({ exit: outcome.end.exit, cause: failure.cause, retryInMs: delayMs }, 'FFmpeg exited; restarting');
+  }
+
+  private async startFailed(failure: StartFailure<FfmpegRunEnd>): Promise<void> {
+    const error = failure.kind === 'timeout' ? this.timeoutFailure(failure.last) : this.sourceFailure(failure.outcome);
+    this.startError = error;
+    this.lastError = { ...error.failure, at: new Date(), stderr: error.stderr };
+    this.log.warn({ cause: error.failure.cause, stderr: error.stderr }, `start failed: ${error.message}`);
+    await this.cleanUp();
+  }
+
+  /** What went wrong in a run: the watchdog's verdict, else what FFmpeg's stderr says. */
+  private failureOf(outcome: RunOutcome<FfmpegRunEnd>): Failure {
+    if (outcome.reason !== 'stalled') return outcome.end.failure;
+    const { watchdogTimeoutMs, startTimeoutMs } = this.settings;
+    const ms = outcome.progressed ? watchdogTimeoutMs : Math.max(watchdogTimeoutMs, startTimeoutMs);
+    return { cause: 'source_timeout', message: `no new segment for ${ms / 1000} s` };
+  }
+
+  private sourceFailure(outcome: RunOutcome<FfmpegRunEnd>): SourceFailure {
+    return new SourceFailure(this.failureOf(outcome), outcome.end.stderr);
+  }
+
+  private timeoutFailure(last: RunOutcome<FfmpegRunEnd> | undefined): SourceFailure {
     const seconds = this.settings.startTimeoutMs / 1000;
-    const specific = error instanceof SourceFailure && error.failure.cause !== 'ffmpeg_failed';
+    const failure = last && this.failureOf(last);
+    const specific = failure && failure.cause !== 'ffmpeg_failed' ? ` (${failure.message})` : '';
     return new SourceFailure(
-      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${specific ? ` (${error.message})` : ''}` },
-      error instanceof SourceFailure ? error.stderr : [],
+      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${specific}` },
+      last?.end.stderr ?? [],
     );
   }
 
-  private async fail(failure: SourceFailure): Promise<void> {
-    this.lastError = { ...failure.failure, at: new Date(), stderr: failure.stderr };
-    this.log.warn({ cause: failure.failure.cause, stderr: failure.stderr }, `start failed: ${failure.message}`);
-    await this.cleanUp();
-    this.moveTo('failed');
-    this.settleReady(failure);
-  }
-
-  private async cleanUp(): Promise<void> {
-    this.frames?.close();
-    await rm(this.dir, { recursive: true, force: true });
-    await this.deps.pidRecords.remove(this.id);
-  }
-
-  private moveTo(next: StreamState): void {
-    if (this.state === next) return;
-    if (!canTransition(this.state, next)) {
-      this.log.error({ from: this.state, to: next }, 'refused an impossible state change');
-      return;
-    }
-    this.log.info({ from: this.state, to: next }, 'state');
-    this.state = next;
+  private cleanUp(): Promise<void> {
+    this.cleaned ??= (async () => {
+      await Promise.all(this.outputs.map((output) => output.close()));
+      await rm(this.dir, { recursive: true, force: true });
+      await this.deps.pidRecords.remove(this.id);
+    })();
+    return this.cleaned;
   }
 }
 
-function exitReason(outcome: AttemptOutcome): ExitReason {
-  if (outcome.stalled) return 'stalled';
-  if (outcome.exit.requested) return 'requested';
-  return outcome.exit.signal ? 'crashed' : 'exited';
-}
-
-/** An attempt that could not even spawn FFmpeg (EAGAIN, a binary replaced mid-upgrade…). */
-function failedToRun(error: unknown): AttemptOutcome {
-  return {
-    exit: { code: null, signal: null, requested: false },
-    failure: { cause: 'ffmpeg_failed', message: (error as Error).message },
-    stderr: [],
-    advanced: false,
-    ranMs: 0,
-    stalled: false,
-  };
-}
-
-function asSourceFailure(error: unknown): SourceFailure {
-  return error instanceof SourceFailure ? error : new SourceFailure({ cause: 'ffmpeg_failed', message: (error as Error).message });
+function rejectedCredentials(failure: Failure): boolean {
+  return failure.cause === 'source_unauthorized' || failure.cause === 'source_forbidden';
 }

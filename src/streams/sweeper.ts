@@ -4,19 +4,26 @@ export interface Sweepable {
   sweepIdle(now?: number): Promise<string[]>;
 }
 
-/** Runs the idle sweep every intervalMs; sweeps never overlap. */
-export function startSweeper(target: Sweepable, intervalMs: number, log: Logger): { close(): void } {
+/** Runs the idle sweep every intervalMs once started; sweeps never overlap. */
+export function createSweeper(target: Sweepable, intervalMs: number, log: Logger) {
+  let timer: NodeJS.Timeout | undefined;
   let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    target
-      .sweepIdle()
-      .catch((error: unknown) => log.error({ err: error }, 'idle sweep failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { close: () => clearInterval(timer) };
+  return {
+    start() {
+      timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        target
+          .sweepIdle()
+          .catch((error: unknown) => log.error({ err: error }, 'idle sweep failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      timer.unref();
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
 }

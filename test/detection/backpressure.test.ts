@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newestSegment, readPlaylist } from '../../src/streams/playlist.js';
+import { newestSegment, readPlaylist } from '../../src/hls/playlist.js';
 import { writeModel } from '../support/onnx-models.js';
 import { startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp } from '../support/test-app.js';

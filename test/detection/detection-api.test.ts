@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectionEvent } from '../../src/detection/detection-service.js';
+import type { DetectionEvent } from '../../src/detection/detection-event.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,10 +1,15 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DetectionEvent, DetectionService } from '../../src/detection/detection-service.js';
+import type { DetectionEvent } from '../../src/detection/detection-event.js';
+import { DetectionService } from '../../src/detection/detection-service.js';
 import { type Detector, startDetector } from '../../src/detection/detector.js';
+import { EventBus } from '../../src/events/bus.js';
+import type { StreamEvents } from '../../src/events/stream-events.js';
+import type { StreamOutput } from '../../src/streams/output.js';
 import { writeModel } from '../support/onnx-models.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -47,6 +52,17 @@ async function recordingDetector(dir: string): Promise<{ detector: Detector; bat
   return { detector, batches };
 }
 
+const silent = pino({ level: 'silent' });
+
+/** Runs a stream's frames output as a stream would, and returns the pipe FFmpeg would write to. */
+async function openFrames(output: StreamOutput, size?: { width: number; height: number }) {
+  const pipe = new PassThrough();
+  const prepared = await output.prepare({ plan: { video: 'copy', audio: 'none' }, restart: false, pipe: 'pipe:3' });
+  expect(prepared.args.at(-1)).toBe('pipe:3');
+  prepared.open({ pipe, progress: () => {}, source: () => (size ? { video: { codec: 'h264', ...size } } : undefined) });
+  return (chunk: Uint8Array) => pipe.write(chunk);
+}
+
 describe('DetectionService', () => {
   it('batches frames of several cameras into one model run and captures a dataset', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-service-'));
@@ -54,18 +70,20 @@ describe('DetectionService', () => {
     const { detector, batches } = await recordingDetector(dir);
     expect(detector.input.dynamicBatch).toBe(true);
     const capture = path.join(dir, 'capture');
+    const bus = new EventBus<StreamEvents>(silent);
     const service = new DetectionService(
       detector,
       { fps: 2, keyframesOnly: false, batchSize: 4, batchTimeoutMs: 200, capture: { dir: capture, everyN: 1 } },
-      pino({ level: 'silent' }),
+      silent,
+      bus,
     );
     cleanups.push(() => service.close());
 
     const events: DetectionEvent[] = [];
-    service.subscribe(undefined, (event) => events.push(event));
+    bus.on('detection', (event) => events.push(event));
     const ids = ['a', 'b', 'c', 'd'];
     // Each camera's picture is 64×64, the same as the model input: no letterbox.
-    const pipes = ids.map((id) => service.attach(id, () => ({ width: 64, height: 64 })).newPipe());
+    const pipes = await Promise.all(ids.map((id) => openFrames(service.framesOutput(id), { width: 64, height: 64 })));
     const frame = new Uint8Array(64 * 64 * 3).fill(128);
     for (const pipe of pipes) pipe(frame);
 
@@ -103,21 +121,27 @@ describe('DetectionService', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-service-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const { detector, batches } = await recordingDetector(dir);
+    const bus = new EventBus<StreamEvents>(silent);
+    let dropped = 0;
+    bus.on('detection.dropped', () => dropped++);
     const service = new DetectionService(
       detector,
       { fps: 2, keyframesOnly: false, batchSize: 1, batchTimeoutMs: 0, capture: undefined },
-      pino({ level: 'silent' }),
+      silent,
+      bus,
     );
     cleanups.push(() => service.close());
-    const sink = service.attach('cam', () => undefined);
-    const pipe = sink.newPipe();
+    const output = service.framesOutput('cam');
+    const pipe = await openFrames(output);
     // Ten frames at once, split across odd chunk boundaries: the first goes to the model, the
     // other nine compete for the one waiting place.
     const bytes = new Uint8Array(10 * 64 * 64 * 3);
     for (let offset = 0; offset < bytes.length; offset += 5000) pipe(bytes.subarray(offset, offset + 5000));
 
-    await waitFor(() => sink.stats().inferred === 2, { what: 'two inferences' });
+    const stats = () => output.status() as { inferred: number };
+    await waitFor(() => stats().inferred === 2, { what: 'two inferences' });
     expect(batches).toEqual([1, 1]);
-    expect(sink.stats()).toMatchObject({ frames_in: 10, inferred: 2, dropped: 8 });
+    expect(stats()).toMatchObject({ frames_in: 10, inferred: 2, dropped: 8 });
+    expect(dropped).toBe(8);
   });
 });

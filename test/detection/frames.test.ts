@@ -22,7 +22,7 @@ describe('FrameCutter', () => {
 
 describe('StreamSlot', () => {
   it('keeps only the newest waiting frame and counts the ones it drops', () => {
-    const slot = new StreamSlot('cam', () => undefined);
+    const slot = new StreamSlot('cam');
     for (let i = 0; i < 5; i++) slot.offer({ frame: Uint8Array.of(i), arrivedAt: 1000 + i, readMs: 0 });
     expect(slot.take()?.frame[0]).toBe(4);
     expect(slot.take()).toBeUndefined();

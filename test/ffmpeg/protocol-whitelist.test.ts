@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { buildHlsArgs } from '../../src/ffmpeg/hls-args.js';
+import { buildFfmpegArgs } from '../../src/ffmpeg/command.js';
+import { buildHlsArgs } from '../../src/hls/hls-args.js';
 
 const run = promisify(execFile);
 
@@ -22,16 +23,13 @@ describe('FFmpeg protocol whitelist', () => {
   ])('refuses %s', async (url) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-whitelist-'));
     try {
-      const args = buildHlsArgs({
+      const plan = { video: 'copy', audio: 'none' } as const;
+      const args = buildFfmpegArgs({
         input: { kind: 'rtsp', url, transport: 'tcp' },
-        plan: { video: 'copy', audio: 'none' },
-        outputDir: dir,
-        segmentSeconds: 1,
-        listSize: 6,
-        transcodePreset: 'veryfast',
+        plan,
         ioTimeoutMs: 2000,
-        restart: false,
-        startNumber: 1,
+        decoding: [undefined],
+        outputs: [buildHlsArgs({ plan, dir, segmentSeconds: 1, listSize: 6, transcodePreset: 'veryfast', restart: false, startNumber: 1 })],
       });
       const result = await run('ffmpeg', args, { timeout: 10_000 }).then(
         () => ({ code: 0, stderr: '' }),

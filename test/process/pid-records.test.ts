@@ -17,9 +17,9 @@ async function tempDir() {
   return dir;
 }
 
-/** A detached `sleep` (its extra duration argument just tells the sleepers apart). */
-function sleeper(extraSeconds: string) {
-  const child = spawn('sleep', ['300', extraSeconds], { detached: true, stdio: 'ignore' });
+/** A detached `sleep` carrying a marker in its environment, as the daemon's children do. */
+function sleeper(mark: string) {
+  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, SM_TEST_MARK: mark } });
   const pid = child.pid!;
   cleanups.push(() => {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -33,8 +33,8 @@ describe('PidRecords', () => {
     const ours = sleeper('1');
     const other = sleeper('2');
     await waitFor(() => isAlive(ours) && isAlive(other), { what: 'sleepers' });
-    await records.add('cam', ours, 'sleep');
-    await records.add('wrong-marker', other, 'ffmpeg-output-that-is-not-in-its-command-line');
+    await records.add('cam', ours, 'SM_TEST_MARK=1');
+    await records.add('wrong-marker', other, 'SM_TEST_MARK=not-this-one');
 
     expect(await records.killLeftovers()).toEqual([ours]);
     await waitFor(() => !isAlive(ours), { what: 'the recorded process to die' });
@@ -45,7 +45,7 @@ describe('PidRecords', () => {
     const dir = await tempDir();
     const records = new PidRecords(dir);
     const pid = sleeper('3');
-    await records.add('cam', pid, 'sleep');
+    await records.add('cam', pid, 'SM_TEST_MARK=3');
     await records.remove('cam');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(dir, 'junk.json'), '{not json');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePlaylist } from '../../src/streams/playlist.js';
+import { parsePlaylist } from '../../src/hls/playlist.js';
 import { type RtspCameraOptions, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newestSegment, readPlaylist } from '../../src/streams/playlist.js';
+import { newestSegment, readPlaylist } from '../../src/hls/playlist.js';
 import { fakeFfmpeg } from '../support/fake-ffmpeg.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,7 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { buildHlsArgs, type HlsJob } from '../../src/ffmpeg/hls-args.js';
+import { buildFramesArgs } from '../../src/detection/frames-args.js';
+import { buildFfmpegArgs } from '../../src/ffmpeg/command.js';
+import type { OutputPlan } from '../../src/ffmpeg/output-plan.js';
+import type { Input } from '../../src/ffmpeg/source-info.js';
+import { buildHlsArgs } from '../../src/hls/hls-args.js';
 
-const rtspJob: HlsJob = {
+/** One stream's FFmpeg job: its input, the HLS output, and detection frames when on. */
+interface Job {
+  input: Input;
+  plan: OutputPlan;
+  outputDir: string;
+  segmentSeconds: number;
+  listSize: number;
+  transcodePreset: string;
+  ioTimeoutMs: number;
+  restart: boolean;
+  startNumber: number;
+  frames?: { fps: number; width: number; height: number; keyframesOnly: boolean };
+}
+
+/** The command line as a stream assembles it: the input, then each output's fragment (frames on pipe:3). */
+function commandFor({ input, plan, outputDir, ioTimeoutMs, frames, ...hls }: Job): string[] {
+  return buildFfmpegArgs({
+    input,
+    plan,
+    ioTimeoutMs,
+    decoding: [undefined, ...(frames ? [frames.keyframesOnly ? ('keyframes' as const) : ('all' as const)] : [])],
+    outputs: [buildHlsArgs({ plan, dir: outputDir, ...hls }), ...(frames ? [buildFramesArgs(frames, 'pipe:3')] : [])],
+  });
+}
+
+const rtspJob: Job = {
   input: { kind: 'rtsp', url: 'rtsp://cam.local:554/live', transport: 'tcp' },
   plan: { video: 'copy', audio: 'none' },
   outputDir: '/srv/streams/cam1',
@@ -60,8 +89,8 @@ const X264 = [
   '0',
 ];
 
-describe('buildHlsArgs', () => {
-  it.each<[string, Partial<HlsJob>, string[]]>([
+describe('the FFmpeg command of a stream (input + HLS output + detection frames)', () => {
+  it.each<[string, Partial<Job>, string[]]>([
     ['H.264 without audio is remuxed', {}, [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT]],
     [
       'H.264 with AAC copies both',
@@ -141,7 +170,7 @@ describe('buildHlsArgs', () => {
       ],
     ],
   ])('%s', (_name, overrides, expected) => {
-    expect(buildHlsArgs({ ...rtspJob, ...overrides })).toEqual(expected);
+    expect(commandFor({ ...rtspJob, ...overrides })).toEqual(expected);
   });
 
   const FRAMES_OUT = [
@@ -154,12 +183,12 @@ describe('buildHlsArgs', () => {
     'passthrough',
     '-f',
     'rawvideo',
-    'pipe:1',
+    'pipe:3',
   ];
 
-  it.each<[string, Partial<HlsJob>, string[]]>([
+  it.each<[string, Partial<Job>, string[]]>([
     [
-      'detection adds a second output of sampled, letterboxed RGB frames on stdout',
+      'detection adds a second output of sampled, letterboxed RGB frames on a pipe of its own',
       { frames: { fps: 2, width: 128, height: 128, keyframesOnly: false } },
       [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', '-c:v', 'copy', '-an', ...HLS_OUT, ...FRAMES_OUT],
     ],
@@ -174,12 +203,12 @@ describe('buildHlsArgs', () => {
       [...HEAD, ...RTSP_INPUT, '-map', '0:v:0', ...X264, '-an', ...HLS_OUT, ...FRAMES_OUT],
     ],
   ])('%s', (_name, overrides, expected) => {
-    expect(buildHlsArgs({ ...rtspJob, ...overrides })).toEqual(expected);
+    expect(commandFor({ ...rtspJob, ...overrides })).toEqual(expected);
   });
 
   it('passes the URL as one argument, so nothing in it is ever read as an option', () => {
     const url = 'rtsp://cam/x -f lavfi -i file:/etc/passwd;rm -rf /';
-    const args = buildHlsArgs({ ...rtspJob, input: { kind: 'rtsp', url, transport: 'tcp' } });
+    const args = commandFor({ ...rtspJob, input: { kind: 'rtsp', url, transport: 'tcp' } });
     expect(args[args.indexOf('-i') + 1]).toBe(url);
     expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
   });

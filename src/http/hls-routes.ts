@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { isSegmentFile, PLAYLIST_CONTENT_TYPE, PLAYLIST_NAME, playlistFile, SEGMENT_CONTENT_TYPE } from '../hls/layout.js';
 import type { PlaybackObserver } from '../metrics/metrics.js';
-import { type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
+import { PlaybackForbidden, type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 
-export interface HlsStaticDeps {
+export interface HlsRoutesDeps {
   streamDir: string;
   /** Called for every authorized playlist fetch: that is how the sweeper knows someone watches. */
   onPlaylistRequest(id: string): void;
@@ -18,23 +18,11 @@ export interface HlsStaticDeps {
   observer: PlaybackObserver;
 }
 
-export class PlaybackForbidden extends Error {
-  constructor(reason: 'expired' | 'invalid') {
-    super(
-      reason === 'expired' ? 'the playback token has expired; ask for a new one' : 'this stream needs a valid playback token (?token=…)',
-    );
-    this.name = 'PlaybackForbidden';
-  }
-}
-
 /** Where Nginx's auth_request asks whether a segment may be served. */
 export const AUTHORIZE_PATH = '/api/playback/authorize';
 
 // How long Nginx may reuse an answer for the same stream and token.
 const AUTHORIZE_CACHE_SECONDS = 5;
-
-// A plain segment file name: no dotfiles, no separators, no other kinds of file.
-const SEGMENT_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
 
 /**
  * The embedded HLS server (Nginx takes over segments in production). Playlists
@@ -42,8 +30,8 @@ const SEGMENT_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
  * signed playback, their segment URIs carry the viewer's token; segments are
  * files, each request checked against the token when playback is signed.
  */
-export const hlsStatic =
-  ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds, playback, observer }: HlsStaticDeps): FastifyPluginAsync =>
+export const hlsRoutes =
+  ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds, playback, observer }: HlsRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const root = path.resolve(streamDir);
     const authorize = (id: string, token: string | undefined) => {
@@ -58,11 +46,11 @@ export const hlsStatic =
       if (!STREAM_ID_PATTERN.test(id)) return reply.callNotFound();
       const token = tokenInQuery(request.query);
       authorize(id, token);
-      const playlist = await readFile(path.join(root, id, PLAYLIST_NAME), 'utf8').catch(() => undefined);
+      const playlist = await readFile(playlistFile(path.join(root, id)), 'utf8').catch(() => undefined);
       if (playlist === undefined) return reply.callNotFound();
       onPlaylistRequest(id);
       return reply
-        .type('application/vnd.apple.mpegurl')
+        .type(PLAYLIST_CONTENT_TYPE)
         .header('Cache-Control', 'no-cache')
         .send(playback && token ? signPlaylist(playlist, token) : playlist);
     });
@@ -97,13 +85,13 @@ export const hlsStatic =
       etag: false,
       lastModified: true,
       setHeaders: (reply) => {
-        reply.header('Content-Type', 'video/mp2t');
+        reply.header('Content-Type', SEGMENT_CONTENT_TYPE);
         reply.header('Cache-Control', `public, max-age=${segmentMaxAgeSeconds}`);
       },
     });
     app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', async (request, reply) => {
       const { id, file } = request.params;
-      if (!STREAM_ID_PATTERN.test(id) || !SEGMENT_FILE.test(file)) return reply.callNotFound();
+      if (!STREAM_ID_PATTERN.test(id) || !isSegmentFile(file)) return reply.callNotFound();
       authorize(id, tokenInQuery(request.query));
       return reply.sendFile(file, path.join(root, id));
     });

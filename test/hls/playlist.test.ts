@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newestSegment, nextSequenceNumber, parsePlaylist } from '../../src/streams/playlist.js';
+import { newestSegment, nextSequenceNumber, parsePlaylist } from '../../src/hls/playlist.js';
 
 describe('parsePlaylist', () => {
   it('reads the sequence and segments, across a discontinuity', () => {

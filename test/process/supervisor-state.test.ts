@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, isActive, type StreamState } from '../../src/streams/state.js';
+import { canTransition, isActive, type SupervisorState } from '../../src/process/supervisor-state.js';
 
-const ALL: StreamState[] = ['starting', 'running', 'restarting', 'failed', 'stopped'];
+const ALL: SupervisorState[] = ['starting', 'running', 'restarting', 'failed', 'stopped'];
 const ALLOWED = new Set([
   'starting>running',
   'starting>failed',
@@ -13,7 +13,7 @@ const ALLOWED = new Set([
   'failed>stopped',
 ]);
 
-describe('stream state machine', () => {
+describe('supervisor state machine', () => {
   it.each(ALL.flatMap((from) => ALL.map((to) => [from, to] as const)))('%s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(ALLOWED.has(`${from}>${to}`));
   });

@@ -1,5 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isSegmentFile } from './layout.js';
 
 export interface Playlist {
   mediaSequence: number;
@@ -50,11 +51,9 @@ export function nextSequenceNumber(previous: Playlist | undefined, nowMs: number
   return Math.max(epoch, previous.mediaSequence + previous.segments.length);
 }
 
-const SEGMENT_FILE = /^seg_\d+\.ts$/;
-
 /** Deletes segment files the playlist does not list (left by an FFmpeg that died). */
 export async function removeUnlistedSegments(dir: string, playlist: Playlist | undefined): Promise<void> {
   const listed = new Set(playlist?.segments.map((segment) => segment.uri));
   const files = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(files.filter((f) => SEGMENT_FILE.test(f) && !listed.has(f)).map((f) => rm(path.join(dir, f), { force: true })));
+  await Promise.all(files.filter((f) => isSegmentFile(f) && !listed.has(f)).map((f) => rm(path.join(dir, f), { force: true })));
 }

@@ -1,0 +1,31 @@
+import type { DetectionEvent } from '../detection/detection-event.js';
+import type { FailureCause } from '../ffmpeg/failure.js';
+import type { ExitReason } from '../process/supervisor.js';
+import type { SupervisorState } from '../process/supervisor-state.js';
+import type { EventBus } from './bus.js';
+
+export type StartResult = 'started' | 'joined' | 'failed' | 'stopped';
+
+/**
+ * What streams do, for whoever wants to know (metrics, event streams, and
+ * later recording, MQTT and peer nodes). Payloads are plain data.
+ */
+export interface StreamEvents {
+  /** A start request finished; `seconds` only for starts that spawned FFmpeg and waited for it. */
+  'start.finished': { id: string; result: StartResult; seconds?: number; cause?: FailureCause };
+  'stream.state': { id: string; from: SupervisorState; to: SupervisorState };
+  /** The stream is gone: FFmpeg has exited and its folder is removed. */
+  'stream.removed': { id: string };
+  /** A viewer fetched the playlist. */
+  'playlist.requested': { id: string };
+  'ffmpeg.exited': { id: string; reason: ExitReason; ranMs: number; cause?: FailureCause };
+  'ffmpeg.restarting': { id: string; delayMs: number; restarts: number };
+  /** An output finished a media file (an HLS segment, later a part or a recording). */
+  'segment.written': { id: string; output: string; file: string; bytes: number };
+  /** One analysed frame's detections. */
+  detection: DetectionEvent;
+  /** A frame replaced by a newer one before the model got to it. */
+  'detection.dropped': { id: string };
+}
+
+export type StreamEventBus = EventBus<StreamEvents>;

@@ -1,0 +1,105 @@
+import type { StreamEventBus } from '../events/stream-events.js';
+import { SourceFailure } from '../ffmpeg/failure.js';
+import type { SourceHostGuard } from '../security/source-hosts.js';
+import { StreamStopped } from './errors.js';
+import type { StartStatus, StreamManager } from './manager.js';
+import type { StreamOutput } from './output.js';
+import type { ResolvedSource, SourceResolver } from './sources.js';
+
+export interface StartRequest {
+  id: string;
+  /** A camera URL from the API; undefined: join the running stream, or start the id's configured camera. */
+  rtspLink?: string;
+  /** Answer once the stream is playable. */
+  wait: boolean;
+  /** Detection on or off; undefined: the camera's entry decides, else DETECT_ENABLED. */
+  detect?: boolean;
+}
+
+export interface StartOutcome {
+  status: StartStatus;
+  /** This call created the stream (its FFmpeg is this call's doing). */
+  created: boolean;
+}
+
+/** What the start service needs from detection: a frames output per stream. */
+export interface FramesOutputs {
+  framesOutput(id: string): StreamOutput;
+}
+
+export interface StartStreamDeps {
+  manager: Pick<StreamManager, 'join' | 'start'>;
+  resolveSource: SourceResolver;
+  /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
+  checkSourceHost: SourceHostGuard;
+  /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
+  detection(): Promise<FramesOutputs>;
+  /** DETECT_ENABLED. */
+  detectByDefault: boolean;
+  /** The outputs every stream has (HLS, …), given its id and folder. */
+  baseOutputs(id: string, dir: string): StreamOutput[];
+  bus: StreamEventBus;
+}
+
+export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
+
+/**
+ * The rules of a start, for every caller (the HTTP API, the camera registry,
+ * and later MQTT commands or peer nodes):
+ *
+ * 1. An id alone (no URL, no detect=) joins the running stream of that id.
+ * 2. Otherwise the source is resolved: the demo, a CAMERAS_FILE camera, or the
+ *    request's URL (unless ALLOW_API_SOURCES=false); API URLs must pass
+ *    ALLOWED_SOURCE_HOSTS, and FFmpeg gets the address that was checked.
+ * 3. Detection: the request's detect, else the camera entry's, else DETECT_ENABLED.
+ *    A running stream asked for the opposite, explicitly, is a conflict.
+ * 4. The outcome is published as 'start.finished'.
+ */
+export function createStartStream(deps: StartStreamDeps): StartStream {
+  const { manager, resolveSource, bus } = deps;
+
+  return async ({ id, rtspLink, wait, detect }) => {
+    if (rtspLink === undefined && detect === undefined) {
+      const joined = await manager.join(id, wait);
+      if (joined) {
+        bus.emit('start.finished', { id, result: 'joined' });
+        return { status: joined, created: false };
+      }
+    }
+    const resolved = resolveSource(id, rtspLink);
+    // Checked before anything is started.
+    const checkedUrl = resolved.input.kind === 'rtsp' && !resolved.configured ? await deps.checkSourceHost(resolved.input.url) : undefined;
+    const detecting = detect ?? resolved.detect ?? deps.detectByDefault;
+    const frames = detecting ? await deps.detection() : undefined;
+    // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
+    // entry as it is now; nothing awaits between here and the manager's map.
+    const source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
+
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - startedAt) / 1000;
+    try {
+      const { status, created } = await manager.start(id, source, {
+        wait,
+        outputs: (dir) => [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id)] : [])],
+        conflict: (existing) => {
+          const existingDetects = existing.output('detection') !== undefined;
+          if (detect === undefined || existingDetects === detect) return undefined;
+          return `is already running with detection ${existingDetects ? 'on' : 'off'}; stop it first to switch`;
+        },
+        requestedDetect: detect,
+      });
+      // The duration histogram takes only starts that spawned FFmpeg and waited for it.
+      bus.emit('start.finished', created ? { id, result: 'started', seconds: wait ? seconds() : undefined } : { id, result: 'joined' });
+      return { status, created };
+    } catch (error) {
+      if (error instanceof SourceFailure)
+        bus.emit('start.finished', { id, result: 'failed', seconds: seconds(), cause: error.failure.cause });
+      if (error instanceof StreamStopped) bus.emit('start.finished', { id, result: 'stopped' });
+      throw error;
+    }
+  };
+}
+
+function withUrl(source: ResolvedSource, url: string): ResolvedSource {
+  return source.input.kind === 'rtsp' ? { ...source, input: { ...source.input, url } } : source;
+}
