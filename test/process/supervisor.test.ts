@@ -200,7 +200,9 @@ describe('Supervisor', () => {
     });
     supervisor.start();
     await waitFor(() => supervisor.state === 'failed', { what: 'the start to fail' });
-    expect(failures).toEqual([{ kind: 'exited', outcome: expect.objectContaining({ end: { exit: { code: 127, signal: null, requested: false } } }) }]);
+    expect(failures).toEqual([
+      { kind: 'exited', outcome: expect.objectContaining({ end: { exit: { code: 127, signal: null, requested: false } } }) },
+    ]);
   });
 
   it('applies a caller-given floor to the delay (rejected credentials are retried slowly)', async () => {

@@ -21,7 +21,15 @@ const LINK = 'rtsp://cam.example/live';
 const CHECKED = 'rtsp://192.0.2.10/live';
 
 function output(kind: string): StreamOutput {
-  return { kind, provesLiveness: false, usesPipe: false, decodes: undefined, prepare: async () => ({ args: [], open: () => ({ end() {} }) }), status: () => undefined, close() {} };
+  return {
+    kind,
+    provesLiveness: false,
+    usesPipe: false,
+    decodes: undefined,
+    prepare: async () => ({ args: [], open: () => ({ end() {} }) }),
+    status: () => undefined,
+    close() {},
+  };
 }
 
 interface World {
@@ -34,7 +42,11 @@ interface World {
 
 /** The start service over a recording stand-in for the manager (whose own rules have tests of their own). */
 function world({ running, detectByDefault = false, allowApiSources = true, hostAllowed = true, startFails }: World = {}) {
-  const calls: { join: number; start?: { id: string; source: ResolvedSource; options: StartOptions; kinds: string[] }; hostChecks: string[] } = {
+  const calls: {
+    join: number;
+    start?: { id: string; source: ResolvedSource; options: StartOptions; kinds: string[] };
+    hostChecks: string[];
+  } = {
     join: 0,
     hostChecks: [],
   };
@@ -53,7 +65,12 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
         return { status: 'started', created: true, stream: undefined as unknown as Stream };
       },
     },
-    resolveSource: createSourceResolver({ demoEnabled: true, rtspTransport: 'tcp', cameras: { get: (id) => CAMERAS[id] }, allowApiSources }),
+    resolveSource: createSourceResolver({
+      demoEnabled: true,
+      rtspTransport: 'tcp',
+      cameras: { get: (id) => CAMERAS[id] },
+      allowApiSources,
+    }),
     checkSourceHost: async (url) => {
       calls.hostChecks.push(url);
       if (!hostAllowed) throw new SourceNotAllowed('203.0.113.9 is outside the list');
@@ -64,7 +81,8 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
     baseOutputs: () => [output('hls')],
     bus,
   });
-  const existing = (detecting: boolean) => ({ output: (kind: string) => (kind === 'detection' && detecting ? output(kind) : undefined) }) as unknown as Stream;
+  const existing = (detecting: boolean) =>
+    ({ output: (kind: string) => (kind === 'detection' && detecting ? output(kind) : undefined) }) as unknown as Stream;
   return { startStream, calls, events, existing };
 }
 
@@ -73,14 +91,44 @@ const start = (over: Partial<StartRequest> & { id: string }): StartRequest => ({
 describe('the start service', () => {
   it.each<[string, World, StartRequest, { joined?: boolean; input?: unknown; kinds?: string[]; hostChecks?: string[]; error?: string }]>([
     ['an id alone joins its running stream', { running: { status: 'running', detecting: false } }, start({ id: 'gate' }), { joined: true }],
-    ['a URL never just joins: the source is compared', { running: { status: 'running', detecting: false } }, start({ id: 'cam', rtspLink: LINK }), { input: { kind: 'rtsp', url: CHECKED, transport: 'tcp' } }],
-    ['detect= never just joins: it is compared', { running: { status: 'running', detecting: false } }, start({ id: 'hall', detect: false }), { kinds: ['hls'] }],
-    ['a registry camera starts by id, from its entry', {}, start({ id: 'hall' }), { input: { kind: 'rtsp', url: CAMERAS.hall!.url, transport: 'tcp' }, hostChecks: [] }],
-    ['an API URL is checked against ALLOWED_SOURCE_HOSTS, and FFmpeg gets the checked address', {}, start({ id: 'cam', rtspLink: LINK }), { input: { kind: 'rtsp', url: CHECKED, transport: 'tcp' }, hostChecks: [LINK] }],
-    ['an API URL outside the allowed hosts starts nothing', { hostAllowed: false }, start({ id: 'cam', rtspLink: LINK }), { error: 'SourceNotAllowed' }],
+    [
+      'a URL never just joins: the source is compared',
+      { running: { status: 'running', detecting: false } },
+      start({ id: 'cam', rtspLink: LINK }),
+      { input: { kind: 'rtsp', url: CHECKED, transport: 'tcp' } },
+    ],
+    [
+      'detect= never just joins: it is compared',
+      { running: { status: 'running', detecting: false } },
+      start({ id: 'hall', detect: false }),
+      { kinds: ['hls'] },
+    ],
+    [
+      'a registry camera starts by id, from its entry',
+      {},
+      start({ id: 'hall' }),
+      { input: { kind: 'rtsp', url: CAMERAS.hall!.url, transport: 'tcp' }, hostChecks: [] },
+    ],
+    [
+      'an API URL is checked against ALLOWED_SOURCE_HOSTS, and FFmpeg gets the checked address',
+      {},
+      start({ id: 'cam', rtspLink: LINK }),
+      { input: { kind: 'rtsp', url: CHECKED, transport: 'tcp' }, hostChecks: [LINK] },
+    ],
+    [
+      'an API URL outside the allowed hosts starts nothing',
+      { hostAllowed: false },
+      start({ id: 'cam', rtspLink: LINK }),
+      { error: 'SourceNotAllowed' },
+    ],
     ['the demo is configured: no host check', {}, start({ id: 'demo' }), { hostChecks: [], kinds: ['hls'] }],
     ['an unknown id without a URL needs one', {}, start({ id: 'cam' }), { error: 'SourceRequired' }],
-    ['ALLOW_API_SOURCES=false refuses URLs', { allowApiSources: false }, start({ id: 'cam', rtspLink: LINK }), { error: 'ApiSourcesDisabled' }],
+    [
+      'ALLOW_API_SOURCES=false refuses URLs',
+      { allowApiSources: false },
+      start({ id: 'cam', rtspLink: LINK }),
+      { error: 'ApiSourcesDisabled' },
+    ],
     ['ALLOW_API_SOURCES=false refuses unknown ids', { allowApiSources: false }, start({ id: 'cam' }), { error: 'CameraNotFound' }],
     ['a registry camera given another URL is a conflict', {}, start({ id: 'gate', rtspLink: LINK }), { error: 'SourceConflict' }],
     // Detection: the request, else the camera's entry, else DETECT_ENABLED.
