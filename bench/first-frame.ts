@@ -16,6 +16,7 @@ import { createServices, pidRecordDir } from '../src/services.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startNginx } from '../test/support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../test/support/rtsp-camera.js';
+import { percentile } from './stats.js';
 
 const RUN_TIMEOUT_MS = 25_000; // the daemon's start timeout (15 s) plus room for the player
 const TARGET_P50_S = 2.0; // from the issue, for a camera with a 1 s keyframe interval
@@ -156,12 +157,6 @@ async function runScenario(rig: Rig, shared: boolean, runs: number, offset: numb
   console.error(`\n  total(start call+player): ${raw.join(' ')}`);
   console.error(`  before t0: ${results.map((r) => (r.ok ? r.beforeT0.toFixed(2) : '–')).join(' ')}`);
   return results;
-}
-
-/** Nearest-rank percentile: the smallest sample with at least p% of samples at or below it. */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function row(title: string, runs: Run[]): string {

@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/log/logger.js';
 import { createServices, pidRecordDir } from '../src/services.js';
 import { type RtspCamera, startRtspCamera } from '../test/support/rtsp-camera.js';
+import { percentile } from './stats.js';
 
 const SEED_TIMEOUT_MS = 30_000;
 const POLL_MS = 20;
@@ -133,11 +134,6 @@ const startSeed: Starter = async (camera) => {
     await rm(dir, { recursive: true, force: true });
   }
 };
-
-/** Nearest-rank percentile: the smallest sample with at least p% of samples at or below it. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function row(name: string, runs: Run[]): { line: string; p50?: number } {
   const times = runs.flatMap((r) => (r.ok ? [r.seconds] : [])).sort((a, b) => a - b);

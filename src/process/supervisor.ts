@@ -64,6 +64,8 @@ export interface SupervisorOptions<End extends RunEnd> {
   backoff: RestartBackoffOptions;
   /** A floor for the delay after this outcome (for example: never retry rejected credentials quickly). */
   minDelayMs?(outcome: RunOutcome<End>): number;
+  /** After the delay: holds the next run until it is worth trying (the camera accepts connections again). */
+  readyToRetry?(outcome: RunOutcome<End>, signal: AbortSignal): Promise<void>;
   log: Logger;
   listener?: SupervisorListener<End>;
 }
@@ -136,6 +138,7 @@ export class Supervisor<End extends RunEnd> {
         this.#restarts += 1;
         this.options.listener?.restarting?.(delayMs, outcome);
         await sleep(delayMs, undefined, { signal: this.#closed.signal }).catch(() => {}); // close ends the wait
+        await this.options.readyToRetry?.(outcome, this.#closed.signal);
       }
     } finally {
       clearTimeout(this.#startTimer);

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { buildFfmpegArgs } from '../ffmpeg/command.js';
-import { type Failure, SourceFailure } from '../ffmpeg/failure.js';
+import { type Failure, type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
 import { type FfmpegRunEnd, ffmpegNeverRan, startFfmpeg } from '../ffmpeg/ffmpeg-run.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
@@ -13,6 +13,7 @@ import type { SupervisorState } from '../process/supervisor-state.js';
 import { StreamStopped } from './errors.js';
 import type { StreamOutput } from './output.js';
 import { type LastError, type StreamSnapshot, snapshotOf } from './snapshot.js';
+import { probeAddress, waitUntilReachable } from './source-reachable.js';
 
 export interface StreamSettings {
   ffmpegPath: string;
@@ -52,6 +53,8 @@ export interface StreamInit {
 const HEALTHY_RUN_MS = 3000;
 /** Cameras lock accounts after repeated bad logins: rejected credentials are retried slowly. */
 const REJECTED_CREDENTIALS_RETRY_MS = 30_000;
+/** Failures that mean the camera is not there at all (rather than there and refusing us). */
+const CONNECTION_FAILURES = new Set<FailureCause>(['source_connection_refused', 'source_unreachable', 'source_timeout']);
 /** In a child's environment: tells our FFmpeg processes from anyone else's after a crash. */
 const PID_MARKER = 'STREAM_MANAGER_STREAM';
 
@@ -112,6 +115,7 @@ export class Stream {
       liveness: { firstProgressMs: Math.max(settings.watchdogTimeoutMs, settings.startTimeoutMs), stallMs: settings.watchdogTimeoutMs },
       backoff: { ...settings.restartBackoff, healthyMs: HEALTHY_RUN_MS },
       minDelayMs: (outcome) => (rejectedCredentials(this.failureOf(outcome)) ? REJECTED_CREDENTIALS_RETRY_MS : 0),
+      readyToRetry: (outcome, signal) => this.untilReachable(outcome, signal),
       log: this.log,
       listener: {
         state: (from, to) => this.stateChanged(from, to),
@@ -197,6 +201,13 @@ export class Stream {
       return end;
     });
     return { pid: run.pid, done, stop: run.stop };
+  }
+
+  /** A camera that refused or did not answer is probed (cheaply) until it is back, instead of retried with FFmpeg. */
+  private async untilReachable(outcome: RunOutcome<FfmpegRunEnd>, signal: AbortSignal): Promise<void> {
+    const address = probeAddress(this.input);
+    if (!address || !CONNECTION_FAILURES.has(this.failureOf(outcome).cause)) return;
+    await waitUntilReachable(address, signal);
   }
 
   private learnSource(info: SourceInfo, control: RunControl): void {

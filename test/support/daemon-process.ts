@@ -26,10 +26,13 @@ export interface DaemonProcess {
  * The daemon as operators run it (`npm start` runs this same entry point), as
  * a real child process, so signals and crashes can be acted out.
  */
-export async function startDaemonProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<DaemonProcess> {
+export async function startDaemonProcess(
+  env: Record<string, string>,
+  { timeoutMs = 20_000, root = ROOT }: { timeoutMs?: number; root?: string } = {},
+): Promise<DaemonProcess> {
   const [command, ...args] = startCommand();
   const child = spawn(command === 'node' ? process.execPath : command!, args, {
-    cwd: ROOT,
+    cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

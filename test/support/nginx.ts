@@ -1,24 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { renderNginxConf } from '../../src/deploy/nginx-conf.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 export interface RunningNginx {
   baseUrl: string;
   confFile: string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Nginx in front of a running daemon (a test app): its STREAM_DIR and its port. */
