@@ -2,6 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { buildApp } from './app.js';
 import { CamerasFileError } from './cameras/camera-file.js';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
+import { streamPath } from './hls/layout.js';
 import { createLogger } from './log/logger.js';
 import { createServices } from './services.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   log.info({ version: VERSION, ffmpeg: services.ffmpeg.version, streamDir: config.streamDir }, 'stream-manager ready');
   if (config.demoEnabled) {
     const base = `http://localhost:${config.port}`;
-    log.info(`demo camera enabled: open ${base}/player?indicator_id=${DEMO_ID} (HLS at ${base}/streams/${DEMO_ID}/stream.m3u8)`);
+    log.info(`demo camera enabled: open ${base}/player?indicator_id=${DEMO_ID} (HLS at ${base}${streamPath(DEMO_ID)})`);
   }
 }
 

@@ -83,7 +83,7 @@ export function tokenInQuery(query: unknown): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
-/** `stream.m3u8` with every segment URI carrying the token, since relative URIs do not inherit the playlist's query. */
+/** A media playlist with every segment URI carrying the token, since relative URIs do not inherit the playlist's query. */
 export function signPlaylist(playlist: string, token: string): string {
   const query = `token=${encodeURIComponent(token)}`;
   return playlist

@@ -1,9 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { StreamEventBus } from '../events/stream-events.js';
-import { buildFfmpegArgs } from '../ffmpeg/command.js';
-import { type Failure, type FailureCause, SourceFailure } from '../ffmpeg/failure.js';
-import { type FfmpegRunEnd, ffmpegNeverRan, startFfmpeg } from '../ffmpeg/ffmpeg-run.js';
+import { SourceFailure } from '../ffmpeg/failure.js';
+import { type FfmpegRunEnd, ffmpegNeverRan } from '../ffmpeg/ffmpeg-run.js';
 import { type AudioPolicy, type OutputPlan, planOutput } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import type { BackoffOptions } from '../process/backoff.js';
@@ -12,6 +11,8 @@ import { type RunControl, type RunHandle, type RunOutcome, type StartFailure, Su
 import type { SupervisorState } from '../process/supervisor-state.js';
 import { StreamStopped } from './errors.js';
 import type { StreamOutput } from './output.js';
+import { runOutputs } from './outputs-run.js';
+import { cameraAway, failureOf, firstSegmentMs, rejectedCredentials, startTimeoutFailure } from './run-failures.js';
 import { type LastError, type StreamSnapshot, snapshotOf } from './snapshot.js';
 import { probeAddress, waitUntilReachable } from './source-reachable.js';
 
@@ -51,10 +52,8 @@ export interface StreamInit {
 
 /** A run that made progress for this long was healthy: the next restart is immediate. */
 const HEALTHY_RUN_MS = 3000;
-/** Cameras lock accounts after repeated bad logins: rejected credentials are retried slowly. */
+/** Rejected credentials are retried slowly: cameras lock accounts after repeated bad logins. */
 const REJECTED_CREDENTIALS_RETRY_MS = 30_000;
-/** Failures that mean the camera is not there at all (rather than there and refusing us). */
-const CONNECTION_FAILURES = new Set<FailureCause>(['source_connection_refused', 'source_unreachable', 'source_timeout']);
 /** In a child's environment: tells our FFmpeg processes from anyone else's after a crash. */
 const PID_MARKER = 'STREAM_MANAGER_STREAM';
 
@@ -111,10 +110,9 @@ export class Stream {
       spawn: (control, attempt) => this.spawnRun(control, attempt.restart),
       spawnFailed: ffmpegNeverRan,
       startTimeoutMs: settings.startTimeoutMs,
-      // The first segment of a run waits for the camera's keyframes, and may take as long as a start.
-      liveness: { firstProgressMs: Math.max(settings.watchdogTimeoutMs, settings.startTimeoutMs), stallMs: settings.watchdogTimeoutMs },
+      liveness: { firstProgressMs: firstSegmentMs(settings), stallMs: settings.watchdogTimeoutMs },
       backoff: { ...settings.restartBackoff, healthyMs: HEALTHY_RUN_MS },
-      minDelayMs: (outcome) => (rejectedCredentials(this.failureOf(outcome)) ? REJECTED_CREDENTIALS_RETRY_MS : 0),
+      minDelayMs: (outcome) => (rejectedCredentials(failureOf(outcome, settings)) ? REJECTED_CREDENTIALS_RETRY_MS : 0),
       readyToRetry: (outcome, signal) => this.untilReachable(outcome, signal),
       log: this.log,
       listener: {
@@ -163,50 +161,32 @@ export class Stream {
   }
 
   private async spawnRun(control: RunControl, restart: boolean): Promise<RunHandle<FfmpegRunEnd>> {
-    let fd = 3;
-    const pipes = this.outputs.map((output) => (output.usesPipe ? fd++ : undefined));
-    const prepared = await Promise.all(
-      this.outputs.map((output, i) =>
-        output.prepare({ plan: this.plan, restart, pipe: pipes[i] === undefined ? undefined : `pipe:${pipes[i]}` }),
-      ),
-    );
-    const run = await startFfmpeg({
-      ffmpegPath: this.settings.ffmpegPath,
-      args: buildFfmpegArgs({
-        input: this.input,
-        plan: this.plan,
-        ioTimeoutMs: this.settings.ioTimeoutMs,
-        decoding: this.outputs.map((output) => output.decodes),
-        outputs: prepared.map((output) => output.args),
-      }),
-      pipes: fd - 3,
-      stopGraceMs: this.settings.stopGraceMs,
+    const { ffmpegPath, ioTimeoutMs, stopGraceMs } = this.settings;
+    const run = await runOutputs({
+      ffmpegPath,
+      ioTimeoutMs,
+      stopGraceMs,
+      restart,
+      control,
+      input: this.input,
+      plan: this.plan,
+      outputs: this.outputs,
       env: { [PID_MARKER]: this.dir },
       log: this.log,
+      source: () => this.source,
       onSourceInfo: (info) => this.learnSource(info, control),
     });
     this.deps.pidRecords
       .add(this.id, run.pid, `${PID_MARKER}=${this.dir}`)
       .catch((error: unknown) => this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'));
-    const opened = prepared.map((output, i) =>
-      output.open({
-        pipe: pipes[i] === undefined ? undefined : run.pipes[pipes[i] - 3],
-        progress: this.outputs[i]!.provesLiveness ? control.progress : () => {},
-        source: () => this.source,
-      }),
-    );
-    const done = run.done.then(async (end) => {
-      await Promise.all(opened.map((output) => output.end()));
-      await this.deps.pidRecords.remove(this.id).catch(() => {});
-      return end;
-    });
+    const done = run.done.finally(() => this.deps.pidRecords.remove(this.id).catch(() => {}));
     return { pid: run.pid, done, stop: run.stop };
   }
 
   /** A camera that refused or did not answer is probed (cheaply) until it is back, instead of retried with FFmpeg. */
   private async untilReachable(outcome: RunOutcome<FfmpegRunEnd>, signal: AbortSignal): Promise<void> {
     const address = probeAddress(this.input);
-    if (!address || !CONNECTION_FAILURES.has(this.failureOf(outcome).cause)) return;
+    if (!address || !cameraAway(failureOf(outcome, this.settings))) return;
     await waitUntilReachable(address, signal);
   }
 
@@ -226,46 +206,27 @@ export class Stream {
   }
 
   private exited(outcome: RunOutcome<FfmpegRunEnd>): void {
-    const cause = outcome.reason === 'requested' ? undefined : this.failureOf(outcome).cause;
+    const cause = outcome.reason === 'requested' ? undefined : failureOf(outcome, this.settings).cause;
     this.deps.bus.emit('ffmpeg.exited', { id: this.id, reason: outcome.reason, ranMs: outcome.ranMs, cause });
     if (outcome.replanned) this.log.info({ plan: this.plan }, 'source needs a different output plan; restarting FFmpeg at once');
   }
 
   private restarting(delayMs: number, outcome: RunOutcome<FfmpegRunEnd>): void {
-    const failure = this.failureOf(outcome);
+    const failure = failureOf(outcome, this.settings);
     this.lastError = { ...failure, at: new Date(), stderr: outcome.end.stderr };
     this.deps.bus.emit('ffmpeg.restarting', { id: this.id, delayMs, restarts: this.restarts });
     this.log.warn({ exit: outcome.end.exit, cause: failure.cause, retryInMs: delayMs }, 'FFmpeg exited; restarting');
   }
 
   private async startFailed(failure: StartFailure<FfmpegRunEnd>): Promise<void> {
-    const error = failure.kind === 'timeout' ? this.timeoutFailure(failure.last) : this.sourceFailure(failure.outcome);
+    const error =
+      failure.kind === 'timeout'
+        ? startTimeoutFailure(failure.last, this.settings)
+        : new SourceFailure(failureOf(failure.outcome, this.settings), failure.outcome.end.stderr);
     this.startError = error;
     this.lastError = { ...error.failure, at: new Date(), stderr: error.stderr };
     this.log.warn({ cause: error.failure.cause, stderr: error.stderr }, `start failed: ${error.message}`);
     await this.cleanUp();
-  }
-
-  /** What went wrong in a run: the watchdog's verdict, else what FFmpeg's stderr says. */
-  private failureOf(outcome: RunOutcome<FfmpegRunEnd>): Failure {
-    if (outcome.reason !== 'stalled') return outcome.end.failure;
-    const { watchdogTimeoutMs, startTimeoutMs } = this.settings;
-    const ms = outcome.progressed ? watchdogTimeoutMs : Math.max(watchdogTimeoutMs, startTimeoutMs);
-    return { cause: 'source_timeout', message: `no new segment for ${ms / 1000} s` };
-  }
-
-  private sourceFailure(outcome: RunOutcome<FfmpegRunEnd>): SourceFailure {
-    return new SourceFailure(this.failureOf(outcome), outcome.end.stderr);
-  }
-
-  private timeoutFailure(last: RunOutcome<FfmpegRunEnd> | undefined): SourceFailure {
-    const seconds = this.settings.startTimeoutMs / 1000;
-    const failure = last && this.failureOf(last);
-    const specific = failure && failure.cause !== 'ffmpeg_failed' ? ` (${failure.message})` : '';
-    return new SourceFailure(
-      { cause: 'source_timeout', message: `no playable segment within ${seconds} s${specific}` },
-      last?.end.stderr ?? [],
-    );
   }
 
   private cleanUp(): Promise<void> {
@@ -276,8 +237,4 @@ export class Stream {
     })();
     return this.cleaned;
   }
-}
-
-function rejectedCredentials(failure: Failure): boolean {
-  return failure.cause === 'source_unauthorized' || failure.cause === 'source_forbidden';
 }

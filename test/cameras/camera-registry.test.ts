@@ -264,9 +264,9 @@ describe('CameraRegistry', () => {
       closed.close();
       await waitFor(() => witnessListener.mock.calls.length === 1, { timeoutMs: 5_000, what: 'the witness to see the first change' });
       await writeFile(file, fileText({ b: { url: url('10.0.0.2') } }));
-      // The witness proves the change was observable; the extra wait covers the debounce of a watcher that should be gone.
+      // The witness proves the change was observable. Both watchers would have armed the same debounce on the same
+      // event, the closed one first, so its reload would have begun before the witness's listener ran.
       await waitFor(() => witnessListener.mock.calls.length === 2, { timeoutMs: 5_000, what: 'the witness to see the second change' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(reloads).not.toHaveBeenCalled();
       expect(closedListener).not.toHaveBeenCalled();
       expect(closed.ids()).toEqual(['a', 'b', 'c']);

@@ -2,6 +2,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -49,7 +50,7 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
       [t.baseUrl, 'front'],
       [nginx.baseUrl, 'back'],
     ] as const) {
-      const response = await fetch(`${base}/api/stream/start?indicator_id=${id}`);
+      const response = await fetch(startUrl(base, { indicator_id: id }));
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'started', stream_path: `/streams/${id}/stream.m3u8` });
     }
@@ -115,7 +116,7 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
     await waitFor(() => t.services.manager.get('front') === undefined, { timeoutMs: 10_000, what: 'front to stop' });
     await front.waitForClients((c) => c.active === 0);
     expect(t.services.manager.get('back')?.state).toBe('running');
-    expect((await fetch(`${t.baseUrl}/api/stream/start?indicator_id=front`)).status).toBe(404);
+    expect((await fetch(startUrl(t.baseUrl, { indicator_id: 'front' }))).status).toBe(404);
     for (const line of t.logs) expect(line).not.toContain(PASSWORD);
   }, 60_000);
 });

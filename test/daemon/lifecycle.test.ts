@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidRecordDir } from '../../src/services.js';
+import { startUrl } from '../support/api.js';
 import { type DaemonProcess, startDaemonProcess } from '../support/daemon-process.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -35,7 +36,7 @@ async function camera(): Promise<RtspCamera> {
 async function startStreams(d: DaemonProcess, cam: RtspCamera, ids: string[]): Promise<number[]> {
   await Promise.all(
     ids.map(async (id) => {
-      const response = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(cam.url)}`);
+      const response = await fetch(startUrl(d.baseUrl, { indicator_id: id, rtsp_link: cam.url }));
       expect(response.status).toBe(200);
     }),
   );
@@ -106,13 +107,13 @@ describe('daemon lifecycle', () => {
   it('serves the demo camera when enabled, and never takes a source for it from the API', async () => {
     const streamDir = await tempStreamDir();
     const d = await daemon({ STREAM_DIR: streamDir, DEMO_ENABLED: 'true' });
-    const response = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=demo`);
+    const response = await fetch(startUrl(d.baseUrl, { indicator_id: 'demo' }));
     expect(await response.json()).toMatchObject({ status: 'started', stream_path: '/streams/demo/stream.m3u8' });
     const status = await (await fetch(`${d.baseUrl}/api/stream/status?indicator_id=demo`)).json();
     expect(status).toMatchObject({ state: 'running', mode: 'transcode', source: { width: 1280, height: 720 } });
     cleanups.push(async () => isAlive(status.pid) && process.kill(status.pid, 'SIGKILL'));
 
-    const hijack = await fetch(`${d.baseUrl}/api/stream/start?indicator_id=demo&rtsp_link=${encodeURIComponent('rtsp://elsewhere/x')}`);
+    const hijack = await fetch(startUrl(d.baseUrl, { indicator_id: 'demo', rtsp_link: 'rtsp://elsewhere/x' }));
     expect(hijack.status).toBe(409);
     expect(await (await fetch(`${d.baseUrl}/streams/demo/stream.m3u8`)).text()).toContain('#EXTINF');
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from '../../src/deploy/nginx-conf.js';
+import { startUrl } from '../support/api.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
@@ -55,7 +56,7 @@ describe('through the real Nginx', () => {
     await camera?.stop();
   });
 
-  const start = (id: string) => fetch(`${nginx.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`);
+  const start = (id: string) => fetch(startUrl(nginx.baseUrl, { indicator_id: id, rtsp_link: camera.url }));
 
   it('serves segments from disk and playlists from the daemon, with the right headers', async () => {
     expect(await (await start('via')).json()).toMatchObject({ status: 'started', stream_path: '/streams/via/stream.m3u8' });

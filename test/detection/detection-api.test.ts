@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionEvent } from '../../src/detection/detection-event.js';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -25,8 +26,8 @@ afterAll(async () => {
   await Promise.all([faceCamera?.stop(), plainCamera?.stop()]);
 });
 
-const start = (id: string, camera: RtspCamera, extra = '') =>
-  fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}${extra}`);
+const start = (id: string, camera: RtspCamera, more: { detect?: boolean } = {}) =>
+  fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: camera.url, ...more }));
 
 function expectFaceBox(detections: DetectionEvent['detections']) {
   const faces = detections.filter((d) => d.label === 'face');
@@ -113,13 +114,13 @@ describe('detection on a live camera', () => {
   });
 
   it('leaves detection off for a stream started with detect=false', async () => {
-    expect((await start('nodetect', plainCamera, '&detect=false')).status).toBe(200);
+    expect((await start('nodetect', plainCamera, { detect: false })).status).toBe(200);
     const status = await (await fetch(`${t.baseUrl}/api/stream/status?indicator_id=nodetect`)).json();
     expect(status.detection).toBeNull();
     const snapshot = await fetch(`${t.baseUrl}/api/stream/snapshot?indicator_id=nodetect`);
     expect(snapshot.status).toBe(409);
     expect(await snapshot.json()).toMatchObject({ error: 'detection_off' });
-    const conflict = await start('nodetect', plainCamera, '&detect=true');
+    const conflict = await start('nodetect', plainCamera, { detect: true });
     expect(conflict.status).toBe(409);
   });
 });

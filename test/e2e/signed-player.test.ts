@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { launchChromium } from '../support/chromium.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe('the player with signed playback, in a real browser through Nginx', () => {
   it('plays a stream a backend started, past the first token’s expiry, renewing as it goes', async () => {
     // The backend's part: start with the API token, hand the browser only the playback token.
-    const started = await fetch(`${nginx.baseUrl}/api/stream/start?indicator_id=signed&rtsp_link=${encodeURIComponent(camera.url)}`, {
+    const started = await fetch(startUrl(nginx.baseUrl, { indicator_id: 'signed', rtsp_link: camera.url }), {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
     const { playback_token: firstToken, playback_expires_at } = (await started.json()) as {
@@ -71,7 +72,7 @@ describe('the player with signed playback, in a real browser through Nginx', () 
   }, 60_000);
 
   it('lets an operator type the API token into the stream list, then watch a stream from it', async () => {
-    await fetch(`${nginx.baseUrl}/api/stream/start?indicator_id=listed&rtsp_link=${encodeURIComponent(camera.url)}`, {
+    await fetch(startUrl(nginx.baseUrl, { indicator_id: 'listed', rtsp_link: camera.url }), {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
     const page = await browser.context.newPage();

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -21,12 +22,12 @@ afterEach(async () => {
 const get = (path: string) => fetch(`${t.baseUrl}${path}`);
 const post = (path: string, body: unknown) =>
   fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const startQuery = (id: string, url = camera.url, extra = '') =>
-  `/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(url)}${extra}`;
+const start = (id: string, url = camera.url, more: { wait?: boolean } = {}) =>
+  fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: url, ...more }));
 
 describe('start', () => {
   it('answers once the playlist is playable, with the seed fields', async () => {
-    const response = await get(startQuery('cam1'));
+    const response = await start('cam1');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ indicator_id: 'cam1', stream_path: '/streams/cam1/stream.m3u8', status: 'started' });
 
@@ -46,7 +47,7 @@ describe('start', () => {
   });
 
   it('answers "running" to a second start and keeps the same process', async () => {
-    await get(startQuery('cam1'));
+    await start('cam1');
     const pid = t.services.manager.get('cam1')?.pid;
     const second = await post('/api/stream/start', { indicator_id: 'cam1', rtsp_link: camera.url });
     expect(await second.json()).toMatchObject({ status: 'running', stream_path: '/streams/cam1/stream.m3u8' });
@@ -64,7 +65,7 @@ describe('start', () => {
   });
 
   it('with wait=false answers at once with "starting"', async () => {
-    const response = await get(startQuery('quick', camera.url, '&wait=false'));
+    const response = await start('quick', camera.url, { wait: false });
     expect(await response.json()).toEqual({ indicator_id: 'quick', stream_path: '/streams/quick/stream.m3u8', status: 'starting' });
     await waitFor(async () => (await (await get('/api/stream/status?indicator_id=quick')).json()).state === 'running', {
       what: 'quick to run',
@@ -72,14 +73,14 @@ describe('start', () => {
   });
 
   it('refuses to switch a running id to another source (409)', async () => {
-    await get(startQuery('cam1'));
-    const response = await get(startQuery('cam1', `${camera.url}?other=1`));
+    await start('cam1');
+    const response = await start('cam1', `${camera.url}?other=1`);
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: 'source_conflict', message: expect.stringContaining('different source') });
   });
 
   it('joins a running stream by its id alone, without its URL', async () => {
-    await get(startQuery('cam1'));
+    await start('cam1');
     const pid = t.services.manager.get('cam1')!.pid;
     const response = await get('/api/stream/start?indicator_id=cam1');
     expect(response.status).toBe(200);
@@ -96,7 +97,7 @@ describe('start', () => {
 
 describe('status, list, stop', () => {
   it('reports state, process and source', async () => {
-    await get(startQuery('cam1'));
+    await start('cam1');
     const status = await (await get('/api/stream/status?indicator_id=cam1')).json();
     expect(status).toMatchObject({
       indicator_id: 'cam1',
@@ -117,7 +118,7 @@ describe('status, list, stop', () => {
   });
 
   it('stops the process and removes the folder', async () => {
-    await get(startQuery('cam1'));
+    await start('cam1');
     const pid = t.services.manager.get('cam1')!.pid!;
     expect(await t.streamFolders()).toEqual(['cam1']);
     const response = await post('/api/stream/stop', { indicator_id: 'cam1' });
@@ -128,8 +129,8 @@ describe('status, list, stop', () => {
   });
 
   it('can start an id again right after stopping it', async () => {
-    await get(startQuery('cam1'));
-    const [, restarted] = await Promise.all([post('/api/stream/stop', { indicator_id: 'cam1' }), get(startQuery('cam1'))]);
+    await start('cam1');
+    const [, restarted] = await Promise.all([post('/api/stream/stop', { indicator_id: 'cam1' }), start('cam1')]);
     expect(await restarted.json()).toMatchObject({ status: 'started' });
     expect((await get('/streams/cam1/stream.m3u8')).status).toBe(200);
   });
@@ -147,7 +148,7 @@ describe('status, list, stop', () => {
 
 describe('health and HTTP details', () => {
   it('reports streams, version, uptime and FFmpeg', async () => {
-    await get(startQuery('cam1'));
+    await start('cam1');
     const health = await (await get('/api/health')).json();
     expect(health).toMatchObject({
       status: 'healthy',
@@ -213,9 +214,9 @@ describe('bad input changes nothing', () => {
     try {
       const withCreds = secretCamera.url.replace('rtsp://', 'rtsp://admin:s3cr3t-pw@');
       const wrongCreds = secretCamera.url.replace('rtsp://', 'rtsp://admin:wr0ng-pw@');
-      const ok = await get(startQuery('secret', withCreds));
+      const ok = await start('secret', withCreds);
       expect(ok.status).toBe(200);
-      const denied = await get(startQuery('denied', wrongCreds));
+      const denied = await start('denied', wrongCreds);
       expect(denied.status).toBe(502);
       const bodies = [
         await ok.text(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -27,9 +28,9 @@ describe('GET /metrics', () => {
     const response = await fetch(`${t.baseUrl}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
 
-    await fetch(`${t.baseUrl}/api/stream/start?indicator_id=m1&rtsp_link=${encodeURIComponent(camera.url)}`);
-    await fetch(`${t.baseUrl}/api/stream/start?indicator_id=m1&rtsp_link=${encodeURIComponent(camera.url)}`);
-    await fetch(`${t.baseUrl}/api/stream/start?indicator_id=bad&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`);
+    await fetch(startUrl(t.baseUrl, { indicator_id: 'm1', rtsp_link: camera.url }));
+    await fetch(startUrl(t.baseUrl, { indicator_id: 'm1', rtsp_link: camera.url }));
+    await fetch(startUrl(t.baseUrl, { indicator_id: 'bad', rtsp_link: camera.url.replace('/cam', '/nope') }));
     for (let i = 0; i < 3; i++) await fetch(`${t.baseUrl}/streams/m1/stream.m3u8`);
     await fetch(`${t.baseUrl}/streams/ghost/stream.m3u8`); // unknown ids get no series
 

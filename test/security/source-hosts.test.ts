@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createSourceHostGuard } from '../../src/security/source-hosts.js';
+import { startUrl } from '../support/api.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -74,7 +75,7 @@ describe('ALLOWED_SOURCE_HOSTS at the API, directly and through Nginx', () => {
   const localhostUrl = () => camera.url.replace('127.0.0.1', 'localhost');
 
   it('starts a camera inside the list, with FFmpeg given the checked address', async () => {
-    const response = await fetch(`${open.baseUrl}/api/stream/start?indicator_id=ok&rtsp_link=${encodeURIComponent(localhostUrl())}`);
+    const response = await fetch(startUrl(open.baseUrl, { indicator_id: 'ok', rtsp_link: localhostUrl() }));
     expect(response.status).toBe(200);
     const argv = (await readFile(`/proc/${open.services.manager.get('ok')!.pid}/cmdline`, 'utf8')).split('\0');
     expect(argv).toContain(camera.url); // 127.0.0.1, not localhost
@@ -85,7 +86,7 @@ describe('ALLOWED_SOURCE_HOSTS at the API, directly and through Nginx', () => {
     it(`${via}: refuses a camera outside the list with 403, and starts nothing`, async () => {
       const base = via === 'daemon' ? closed.baseUrl : nginx.baseUrl;
       const sessions = camera.clients.total;
-      const response = await fetch(`${base}/api/stream/start?indicator_id=no&rtsp_link=${encodeURIComponent(localhostUrl())}`);
+      const response = await fetch(startUrl(base, { indicator_id: 'no', rtsp_link: localhostUrl() }));
       expect(response.status).toBe(403);
       expect(await response.json()).toMatchObject({
         error: 'source_not_allowed',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -14,7 +15,7 @@ afterAll(async () => {
   await camera?.stop();
 });
 
-const start = (id: string) => fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`);
+const start = (id: string) => fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: camera.url }));
 
 describe('MAX_STREAMS', () => {
   it('answers 503 past the limit and spawns nothing', async () => {
@@ -44,7 +45,7 @@ describe('shutting down', () => {
     const other = await startTestApp();
     try {
       await other.services.manager.close();
-      const refused = await fetch(`${other.baseUrl}/api/stream/start?indicator_id=late&rtsp_link=${encodeURIComponent(camera.url)}`);
+      const refused = await fetch(startUrl(other.baseUrl, { indicator_id: 'late', rtsp_link: camera.url }));
       expect(refused.status).toBe(503);
       expect(await refused.json()).toMatchObject({ error: 'shutting_down' });
       expect(other.services.manager.list()).toEqual([]);

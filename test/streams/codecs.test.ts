@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
+import { startUrl } from '../support/api.js';
 import { type RtspCameraOptions, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -17,7 +18,7 @@ async function startFrom(cameraOptions: RtspCameraOptions, env: Record<string, s
   cleanups.push(() => camera.stop());
   const t = await startTestApp(env);
   cleanups.push(() => t.close());
-  const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+  const response = await fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
   expect(response.status).toBe(200);
   return { t, camera, stream: t.services.manager.get('cam')! };
 }

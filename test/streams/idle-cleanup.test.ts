@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -18,8 +19,7 @@ afterAll(async () => {
   await camera?.stop();
 });
 
-const start = (id: string) =>
-  fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`).then((r) => r.json());
+const start = (id: string) => fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: camera.url })).then((r) => r.json());
 
 describe('viewer-aware idle cleanup', () => {
   it('keeps a watched stream and sweeps an unwatched one within delay + interval', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -21,7 +22,7 @@ afterEach(async () => {
 describe('single flight', () => {
   it.each([10, 50])('%i concurrent starts of one id give one FFmpeg and one camera session', async (callers) => {
     const before = camera.clients.total;
-    const url = `${t.baseUrl}/api/stream/start?indicator_id=shared&rtsp_link=${encodeURIComponent(camera.url)}`;
+    const url = startUrl(t.baseUrl, { indicator_id: 'shared', rtsp_link: camera.url });
     const responses = await Promise.all(Array.from({ length: callers }, () => fetch(url)));
     const bodies = await Promise.all(responses.map((response) => response.json()));
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUrl } from '../support/api.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -18,7 +19,7 @@ afterAll(async () => {
 
 async function expectFailedStart(id: string, url: string, cause: string, status: number, maxMs: number) {
   const startedAt = Date.now();
-  const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(url)}`);
+  const response = await fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: url }));
   const elapsed = Date.now() - startedAt;
   const body = await response.json();
   expect(response.status).toBe(status);
@@ -76,7 +77,7 @@ describe('a source that cannot be read fails the start with its cause', () => {
 
   it('with wait=false the failure shows in status, and the id can be started again', async () => {
     const response = await fetch(
-      `${t.baseUrl}/api/stream/start?indicator_id=later&wait=false&rtsp_link=${encodeURIComponent(camera.url.replace('/cam', '/nope'))}`,
+      startUrl(t.baseUrl, { indicator_id: 'later', rtsp_link: camera.url.replace('/cam', '/nope'), wait: false }),
     );
     expect((await response.json()).status).toBe('starting');
     const stream = t.services.manager.get('later')!;
@@ -86,7 +87,7 @@ describe('a source that cannot be read fails the start with its cause', () => {
     expect(await t.streamFolders()).toEqual([]);
     expect((await (await fetch(`${t.baseUrl}/api/health`)).json()).active_streams).toBe(0);
 
-    const retry = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=later&rtsp_link=${encodeURIComponent(camera.url)}`);
+    const retry = await fetch(startUrl(t.baseUrl, { indicator_id: 'later', rtsp_link: camera.url }));
     expect(await retry.json()).toMatchObject({ status: 'started' });
     await t.services.manager.stop('later');
   });

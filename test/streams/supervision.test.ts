@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newestSegment, readPlaylist } from '../../src/hls/playlist.js';
+import { startUrl } from '../support/api.js';
 import { fakeFfmpeg } from '../support/fake-ffmpeg.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -19,7 +20,7 @@ async function setUp(env: Record<string, string> = {}, cameraOptions = {}) {
 }
 
 async function start(t: TestApp, camera: RtspCamera, id = 'cam') {
-  const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=${id}&rtsp_link=${encodeURIComponent(camera.url)}`);
+  const response = await fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: camera.url }));
   expect(response.status).toBe(200);
   return t.services.manager.get(id)!;
 }
@@ -48,8 +49,8 @@ describe('supervision', () => {
     await camera.stop();
     await waitFor(() => stream.state === 'restarting', { what: 'restarting after the camera dropped' });
     expect(stream.lastError?.cause).toEqual(expect.any(String));
-    // Still restarting (not failed, not gone) while the camera is away.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Still restarting (not failed, not gone) once a new attempt has found the camera away.
+    await waitFor(() => stream.lastError?.cause === 'source_connection_refused', { what: 'an attempt to find the camera away' });
     expect(stream.state).toBe('restarting');
 
     const back = await startRtspCamera({ port });
@@ -112,7 +113,7 @@ describe('FFmpeg failure modes at start', () => {
     const { camera, t } = await setUp({ FFMPEG_PATH: hang.path, STREAM_START_TIMEOUT_SECONDS: '2', STOP_GRACE_SECONDS: '0.5' });
     let pid: number | undefined;
     const watcher = setInterval(() => (pid ??= t.services.manager.get('cam')?.pid), 20);
-    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    const response = await fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
     clearInterval(watcher);
     expect(response.status).toBe(504);
     expect(await response.json()).toMatchObject({ error: 'source_timeout', message: 'no playable segment within 2 s' });
@@ -121,11 +122,34 @@ describe('FFmpeg failure modes at start', () => {
     expect(await t.streamFolders()).toEqual([]);
   });
 
+  it('a start stopped before it became playable answers stream_stopped, and no FFmpeg failure is counted', async () => {
+    const hang = await fakeFfmpeg('hang');
+    cleanups.push(() => hang.remove());
+    const { camera, t } = await setUp({ FFMPEG_PATH: hang.path, STOP_GRACE_SECONDS: '0.5' });
+    const pending = fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
+    const pid = await waitFor(() => t.services.manager.get('cam')?.pid, { what: 'FFmpeg to run' });
+    const stopped = await fetch(`${t.baseUrl}/api/stream/stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ indicator_id: 'cam' }),
+    });
+    expect(stopped.status).toBe(200);
+    const response = await pending;
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ error: 'stream_stopped', message: 'stream cam was stopped before it became playable' });
+    expect(isAlive(pid)).toBe(false);
+    const metrics = await t.services.metrics.render();
+    expect(metrics).toContain('stream_manager_stream_starts_total{result="stopped",cause=""} 1');
+    expect(metrics).not.toContain('result="failed"');
+    expect(metrics).toContain('stream_manager_ffmpeg_exits_total{reason="requested"} 1');
+    expect(await t.streamFolders()).toEqual([]);
+  });
+
   it('an FFmpeg that exits at once fails the start with its own last words', async () => {
     const early = await fakeFfmpeg('exit-early');
     cleanups.push(() => early.remove());
     const { camera, t } = await setUp({ FFMPEG_PATH: early.path });
-    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    const response = await fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({
       error: 'ffmpeg_failed',
@@ -141,7 +165,7 @@ describe('FFmpeg failure modes at start', () => {
     const health = await fetch(`${t.baseUrl}/api/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unhealthy', ffmpeg: { found: false, path: '/nonexistent/ffmpeg' } });
-    const response = await fetch(`${t.baseUrl}/api/stream/start?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+    const response = await fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
     expect(response.status).toBe(502);
     expect((await response.json()).message).toContain('/nonexistent/ffmpeg');
   });
