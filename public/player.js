@@ -94,6 +94,11 @@ async function start() {
 function play(src) {
   if (window.Hls?.isSupported()) {
     const hls = new window.Hls({
+      // Low-latency HLS: blocking reloads and parts; playback holds PART-HOLD-BACK behind the live
+      // edge and speeds up a little (never audibly) to get back there after a stall.
+      lowLatencyMode: true,
+      maxLiveSyncPlaybackRate: 1.5,
+      // Plain HLS (HLS_VARIANT=mpegts or fmp4): two segments behind the edge.
       liveSyncDurationCount: 2,
       // Every playlist and segment request goes out with the newest token.
       xhrSetup: (xhr, url) => xhr.open('GET', withToken(url), true),

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config/config.js';
+import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { registerErrorHandlers } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -84,7 +85,11 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         // Only known streams count: unknown ids must not grow the metrics.
         if (manager.touch(id)) services.bus.emit('playlist.requested', { id });
       },
-      segmentMaxAgeSeconds: 3600,
+      mediaMaxAgeSeconds: 3600,
+      live: (id) => {
+        const output = manager.get(id)?.output('hls');
+        return output instanceof LiveHlsOutput ? output : undefined;
+      },
       playback: services.playback,
       observer: services.metrics,
     }),

@@ -11,6 +11,7 @@ import { EventBus } from './events/bus.js';
 import type { StreamEventBus, StreamEvents } from './events/stream-events.js';
 import { type BinaryInfo, detectBinary } from './ffmpeg/binary-info.js';
 import { HlsOutput } from './hls/hls-output.js';
+import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
 import { PidRecords } from './process/pid-records.js';
@@ -102,17 +103,7 @@ export async function createServices(config: Config, log: Logger, system: System
     ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
     : undefined;
   if (cameras) lifecycle.add('cameras', { start: () => cameras.watch(), close: () => cameras.close() });
-  const baseOutputs = (id: string, dir: string): StreamOutput[] => [
-    new HlsOutput({
-      dir,
-      segmentSeconds: config.hls.segmentSeconds,
-      listSize: config.hls.listSize,
-      transcodePreset: config.transcodePreset,
-      onSegment: ({ file, bytes }) => {
-        if (bytes !== undefined) bus.emit('segment.written', { id, output: 'hls', file, bytes });
-      },
-    }),
-  ];
+  const baseOutputs = (id: string, dir: string): StreamOutput[] => [hlsOutput(config, { id, dir, bus, log })];
   const startStream = createStartStream({
     manager,
     resolveSource: createSourceResolver({
@@ -145,6 +136,26 @@ export async function createServices(config: Config, log: Logger, system: System
     cameras,
     close: () => lifecycle.close(),
   };
+}
+
+/** The stream's HLS output, in the configured variant. */
+function hlsOutput(config: Config, { id, dir, bus, log }: { id: string; dir: string; bus: StreamEventBus; log: Logger }): StreamOutput {
+  const { segmentSeconds, listSize, variant, partSeconds } = config.hls;
+  const onSegment = ({ file, bytes }: { file: string; bytes: number | undefined }) => {
+    if (bytes !== undefined) bus.emit('segment.written', { id, output: 'hls', file, bytes });
+  };
+  const transcodePreset = config.transcodePreset;
+  if (variant === 'mpegts') return new HlsOutput({ dir, segmentSeconds, listSize, transcodePreset, onSegment });
+  return new LiveHlsOutput({
+    dir,
+    segmentSeconds,
+    listSize,
+    transcodePreset,
+    partSeconds,
+    onSegment,
+    lowLatency: variant === 'lowlatency',
+    log: log.child({ stream: id, output: 'hls' }),
+  });
 }
 
 /** Every state, zero included, so dashboards see a series for each. */

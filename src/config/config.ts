@@ -32,6 +32,11 @@ const envSchema = z.object({
   // Below 1 s the epoch-based segment numbering could repeat across restarts.
   HLS_SEGMENT_TIME: seconds(1, 30).default(1),
   HLS_LIST_SIZE: integer(2, 100).default(6),
+  // lowlatency: the daemon packages FFmpeg's fragmented MP4 into LL-HLS parts (also plays as plain
+  // fMP4 HLS in players without LL support); fmp4: the same without parts; mpegts: FFmpeg's own muxer.
+  HLS_VARIANT: z.enum(['lowlatency', 'fmp4', 'mpegts']).default('lowlatency'),
+  // LL-HLS part target; PART-HOLD-BACK (how far behind the live edge players stay) is three of these.
+  HLS_PART_TIME: seconds(0.1, 2).default(0.2),
   MAX_STREAMS: integer(1, 10_000).default(32),
   STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
   STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),
@@ -85,7 +90,7 @@ export interface Config {
   streamDir: string;
   idleTimeoutMs: number;
   cleanupIntervalMs: number;
-  hls: { segmentSeconds: number; listSize: number };
+  hls: { segmentSeconds: number; listSize: number; variant: 'lowlatency' | 'fmp4' | 'mpegts'; partSeconds: number };
   maxStreams: number;
   startTimeoutMs: number;
   stopGraceMs: number;
@@ -167,7 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     streamDir: e.STREAM_DIR,
     idleTimeoutMs: e.CLEANUP_DELAY_SECONDS * 1000,
     cleanupIntervalMs: e.CLEANUP_INTERVAL_SECONDS * 1000,
-    hls: { segmentSeconds: e.HLS_SEGMENT_TIME, listSize: e.HLS_LIST_SIZE },
+    hls: { segmentSeconds: e.HLS_SEGMENT_TIME, listSize: e.HLS_LIST_SIZE, variant: e.HLS_VARIANT, partSeconds: e.HLS_PART_TIME },
     maxStreams: e.MAX_STREAMS,
     startTimeoutMs: e.STREAM_START_TIMEOUT_SECONDS * 1000,
     stopGraceMs: e.STOP_GRACE_SECONDS * 1000,

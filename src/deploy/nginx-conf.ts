@@ -31,6 +31,7 @@ export function renderNginxConf({
     PID_FILE: runtimeDir ? `${runtimeDir}/nginx.pid` : '/run/nginx.pid',
     ERROR_LOG: runtimeDir ? `${runtimeDir}/error.log` : '/var/log/nginx/error.log',
     AUTH_CACHE: runtimeDir ? `${runtimeDir}/auth-cache` : '/var/cache/nginx/stream-manager-auth',
+    MEDIA_CACHE: runtimeDir ? `${runtimeDir}/media-cache` : '/var/cache/nginx/stream-manager-media',
   };
   for (const [key, value] of Object.entries(values)) {
     // Each value lands inside a directive: nothing in it may end or open one.

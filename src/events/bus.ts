@@ -29,8 +29,4 @@ export class EventBus<Events extends object> {
   emit<K extends keyof Events & string>(type: K, event: Events[K]): void {
     this.#emitter.emit(type, event);
   }
-
-  listenerCount(type: keyof Events & string): number {
-    return this.#emitter.listenerCount(type);
-  }
 }

@@ -50,12 +50,14 @@ function inputArgs({ input, ioTimeoutMs, plan, decoding }: FfmpegCommand): strin
     ...(keyframesOnly ? ['-skip_frame', 'nokey', '-threads', '1'] : []),
     '-protocol_whitelist',
     RTSP_PROTOCOL_WHITELIST,
-    // Codecs and sizes come from the camera's SDP; FFmpeg's default analysis
-    // holds the first segment back by about a second for nothing.
-    '-probesize',
-    '32',
-    '-analyzeduration',
+    // FFmpeg's default analysis counts 20 frames to estimate the frame rate, holding the first
+    // output back by about a second for nothing; without it, analysis ends as soon as every
+    // stream's parameters are known (from the SDP, else at the first keyframe's SPS), which MP4
+    // muxers need before they can write their header.
+    '-fpsprobesize',
     '0',
+    '-analyzeduration',
+    '1',
     '-rtsp_transport',
     input.transport,
     '-timeout',

@@ -1,21 +1,52 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
-import { isSegmentFile, PLAYLIST_CONTENT_TYPE, PLAYLIST_NAME, playlistFile, SEGMENT_CONTENT_TYPE } from '../hls/layout.js';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { contentTypeOf, isMediaFile, PLAYLIST_CONTENT_TYPE, PLAYLIST_NAME, playlistFile } from '../hls/layout.js';
+import type { PlaylistRequest } from '../hls/live/live-hls-output.js';
 import type { PlaybackObserver } from '../metrics/metrics.js';
 import { PlaybackForbidden, type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
+
+/** A stream's HLS packaged by the daemon (fmp4, lowlatency): served from memory, blocking where asked. */
+export interface LiveHls {
+  playlist(request: PlaylistRequest, signal: AbortSignal): Promise<string | undefined>;
+  media(name: string, signal: AbortSignal): Promise<Uint8Array | undefined>;
+}
 
 export interface HlsRoutesDeps {
   streamDir: string;
   /** Called for every authorized playlist fetch: that is how the sweeper knows someone watches. */
   onPlaylistRequest(id: string): void;
-  /** How long browsers may cache a segment; names are never reused, so this can be long. */
-  segmentMaxAgeSeconds: number;
+  /** The stream's daemon-packaged HLS, if it has one (else its files are FFmpeg's, on disk). */
+  live(id: string): LiveHls | undefined;
+  /** How long browsers may cache media files; names are never reused, so this can be long. */
+  mediaMaxAgeSeconds: number;
   /** Signed playback (PLAYBACK_SECRET); undefined: playlists and segments are open. */
   playback: PlaybackTokens | undefined;
   observer: PlaybackObserver;
+}
+
+const count = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a whole number')
+  .transform(Number)
+  .optional();
+/** The blocking-reload and delta-update parameters of LL-HLS (a token and anything else is ignored). */
+const playlistQuery = z.object({
+  _HLS_msn: count,
+  _HLS_part: count,
+  _HLS_skip: z.enum(['YES', 'v2']).optional(),
+});
+
+/** Aborts when the client goes away before it has its answer (a held request must not outlive it). */
+function abandoned(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 /** Where Nginx's auth_request asks whether a segment may be served. */
@@ -31,7 +62,7 @@ const AUTHORIZE_CACHE_SECONDS = 5;
  * files, each request checked against the token when playback is signed.
  */
 export const hlsRoutes =
-  ({ streamDir, onPlaylistRequest, segmentMaxAgeSeconds, playback, observer }: HlsRoutesDeps): FastifyPluginAsync =>
+  ({ streamDir, onPlaylistRequest, live, mediaMaxAgeSeconds, playback, observer }: HlsRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const root = path.resolve(streamDir);
     const authorize = (id: string, token: string | undefined) => {
@@ -40,13 +71,19 @@ export const hlsRoutes =
       observer.playbackChecked('direct', verdict);
       if (verdict !== 'valid') throw new PlaybackForbidden(verdict);
     };
+    const mediaHeaders = (reply: FastifyReply, file: string) =>
+      reply.header('Content-Type', contentTypeOf(file)).header('Cache-Control', `public, max-age=${mediaMaxAgeSeconds}, immutable`);
 
     app.get<{ Params: { id: string } }>(`/streams/:id/${PLAYLIST_NAME}`, async (request, reply) => {
       const { id } = request.params;
       if (!STREAM_ID_PATTERN.test(id)) return reply.callNotFound();
       const token = tokenInQuery(request.query);
       authorize(id, token);
-      const playlist = await readFile(playlistFile(path.join(root, id)), 'utf8').catch(() => undefined);
+      const query = playlistQuery.parse(request.query);
+      const packaged = live(id);
+      const playlist = packaged
+        ? await packaged.playlist({ msn: query._HLS_msn, part: query._HLS_part, skip: query._HLS_skip !== undefined }, abandoned(reply))
+        : await readFile(playlistFile(path.join(root, id)), 'utf8').catch(() => undefined);
       if (playlist === undefined) return reply.callNotFound();
       onPlaylistRequest(id);
       return reply
@@ -84,15 +121,14 @@ export const hlsRoutes =
       cacheControl: false,
       etag: false,
       lastModified: true,
-      setHeaders: (reply) => {
-        reply.header('Content-Type', SEGMENT_CONTENT_TYPE);
-        reply.header('Cache-Control', `public, max-age=${segmentMaxAgeSeconds}`);
-      },
     });
+    // The live window from memory (the preload-hinted part held until it exists), anything older from disk.
     app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', async (request, reply) => {
       const { id, file } = request.params;
-      if (!STREAM_ID_PATTERN.test(id) || !isSegmentFile(file)) return reply.callNotFound();
+      if (!STREAM_ID_PATTERN.test(id) || !isMediaFile(file)) return reply.callNotFound();
       authorize(id, tokenInQuery(request.query));
-      return reply.sendFile(file, path.join(root, id));
+      const held = await live(id)?.media(file, abandoned(reply));
+      mediaHeaders(reply, file);
+      return held ? reply.send(Buffer.from(held.buffer, held.byteOffset, held.byteLength)) : reply.sendFile(file, path.join(root, id));
     });
   };

@@ -21,27 +21,35 @@ export class Backoff {
 }
 
 export interface RestartBackoffOptions extends BackoffOptions {
-  /** A run that proved itself alive for at least this long was healthy. */
+  /** A run that proved itself alive for at least this long was healthy: it earns one immediate restart. */
   healthyMs: number;
 }
 
 /**
- * How long to wait before the next run. The first restart after a healthy run
- * is immediate (a crash of a process that was doing its job is worth retrying
- * at once) and starts the doubling over; runs that never got healthy back off.
+ * How long to wait before the next run. A crash of a process that was doing
+ * its job is worth retrying at once, so the first restart after a healthy run
+ * is immediate. Later failures back off, doubling to the cap, and only a run
+ * that stays healthy for the whole cap starts the doubling over: a camera
+ * that drops every few seconds ends up waiting, not reconnecting in a loop.
  */
 export class RestartBackoff {
-  private readonly backoff: Backoff;
+  private failures = 0;
+  private freeRestart = true;
 
-  constructor(private readonly options: RestartBackoffOptions) {
-    this.backoff = new Backoff(options);
-  }
+  constructor(private readonly options: RestartBackoffOptions) {}
 
   next(run: { progressed: boolean; ranMs: number }): number {
-    if (run.progressed && run.ranMs >= this.options.healthyMs) {
-      this.backoff.reset();
+    const { initialMs, maxMs, healthyMs } = this.options;
+    if (run.progressed && run.ranMs >= Math.max(maxMs, healthyMs)) {
+      this.failures = 0;
+      this.freeRestart = true;
+    }
+    if (run.progressed && run.ranMs >= healthyMs && this.freeRestart) {
+      this.freeRestart = false;
       return 0;
     }
-    return this.backoff.next();
+    const delay = Math.min(initialMs * 2 ** this.failures, maxMs);
+    this.failures += 1;
+    return delay;
   }
 }

@@ -5,7 +5,7 @@ interface PidRecord {
   pid: number;
   /** Kernel start time of the process, so a recycled pid is never mistaken for ours. */
   startTime: string;
-  /** A NAME=value pair that must be in the process's environment (the daemon sets it for each child). */
+  /** A NAME=value pair that must be in the process's environment (the daemon sets it for each child), or one of its arguments. */
   marker: string;
 }
 
@@ -67,7 +67,10 @@ async function readRecord(file: string): Promise<PidRecord | undefined> {
 async function isSameProcess(record: PidRecord): Promise<boolean> {
   if (!record.marker || (await processStartTime(record.pid)) !== record.startTime) return false;
   const environ = await readFile(`/proc/${record.pid}/environ`, 'utf8').catch(() => '');
-  return environ.split('\0').includes(record.marker);
+  if (environ.split('\0').includes(record.marker)) return true;
+  // Records of versions before 0.2 marked the process by an argument (its playlist path).
+  const cmdline = await readFile(`/proc/${record.pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.split('\0').includes(record.marker);
 }
 
 /** A records folder someone else created (or could write) is not evidence of anything. */

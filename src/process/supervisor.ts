@@ -54,8 +54,11 @@ export interface SupervisorListener<End extends RunEnd> {
 }
 
 export interface SupervisorOptions<End extends RunEnd> {
-  /** Starts one run. `restart`: an earlier run was healthy (outputs mark the seam). */
-  spawn(control: RunControl, attempt: { restart: boolean }): Promise<RunHandle<End>>;
+  /**
+   * Starts one run. `restart`: an earlier run was healthy (outputs mark the seam). `signal`: the run
+   * is no longer wanted (close, start timeout) before it has even started; spawn may give up.
+   */
+  spawn(control: RunControl, attempt: { restart: boolean; signal: AbortSignal }): Promise<RunHandle<End>>;
   /** Turns an error thrown by spawn (a missing binary, EAGAIN) into the end of a run that never ran. */
   spawnFailed(error: unknown): End;
   startTimeoutMs: number;
@@ -154,11 +157,6 @@ export class Supervisor<End extends RunEnd> {
     let progressed = false;
     let replanned = false;
     let stalled = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      run?.stop();
-    };
     let lastProgressAt = startedAt;
     const onStall = () => {
       stalled = true;
@@ -184,12 +182,19 @@ export class Supervisor<End extends RunEnd> {
         stop();
       },
     };
+    const unwanted = new AbortController();
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      unwanted.abort();
+      run?.stop();
+    };
     signal.addEventListener('abort', stop, { once: true });
     if (signal.aborted) stop();
     try {
       let end: End;
       try {
-        run = await this.options.spawn(control, { restart: this.#state !== 'starting' });
+        run = await this.options.spawn(control, { restart: this.#state !== 'starting', signal: unwanted.signal });
         this.#pid = run.pid;
         if (stopping) run.stop();
         end = await run.done;
@@ -205,8 +210,13 @@ export class Supervisor<End extends RunEnd> {
   }
 
   async #fail(failure: StartFailure<End>): Promise<void> {
-    await this.options.listener?.startFailed?.(failure);
-    this.#moveTo('failed');
+    try {
+      await this.options.listener?.startFailed?.(failure);
+    } catch (error) {
+      this.options.log.error({ err: error }, 'clean-up after a failed start failed');
+    } finally {
+      this.#moveTo('failed');
+    }
   }
 
   #moveTo(next: SupervisorState): void {

@@ -83,11 +83,19 @@ export function tokenInQuery(query: unknown): string | undefined {
   return typeof token === 'string' ? token : undefined;
 }
 
-/** A media playlist with every segment URI carrying the token, since relative URIs do not inherit the playlist's query. */
+/**
+ * A media playlist with every URI carrying the token (segment lines, and the URI="…" of parts,
+ * preload hints and init segments), since relative URIs do not inherit the playlist's query.
+ */
 export function signPlaylist(playlist: string, token: string): string {
   const query = `token=${encodeURIComponent(token)}`;
+  const sign = (uri: string) => `${uri}${uri.includes('?') ? '&' : '?'}${query}`;
   return playlist
     .split('\n')
-    .map((line) => (line.trim() === '' || line.startsWith('#') ? line : `${line}${line.includes('?') ? '&' : '?'}${query}`))
+    .map((line) => {
+      if (line.trim() === '') return line;
+      if (!line.startsWith('#')) return sign(line);
+      return line.replace(/URI="([^"]*)"/g, (_match, uri: string) => `URI="${sign(uri)}"`);
+    })
     .join('\n');
 }

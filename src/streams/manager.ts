@@ -136,8 +136,8 @@ export class StreamManager {
     } finally {
       if (this.closing.get(id) === closed) this.closing.delete(id);
       this.closingStreams.delete(stream);
-      // After the close: until FFmpeg is gone it still feeds per-stream series.
-      this.options.bus.emit('stream.removed', { id });
+      // After the close: until FFmpeg is gone it still feeds per-stream series. A new stream of the id keeps them.
+      if (!this.streams.has(id)) this.options.bus.emit('stream.removed', { id });
     }
   }
 

@@ -22,11 +22,19 @@ export interface OutputRunContext {
   source(): SourceInfo | undefined;
 }
 
+/** An output's share of one running FFmpeg. */
+export interface OutputRun {
+  /** FFmpeg has exited; called (and awaited) before the next run begins. */
+  end(): void | Promise<void>;
+  /** The run is being replaced at once (a new plan): nothing more it writes is worth keeping. */
+  abandon?(): void;
+}
+
 export interface PreparedOutput {
   /** This output's part of the FFmpeg command line. */
   args: string[];
-  /** Called once FFmpeg runs; the returned end() is called (and awaited) after it exits. */
-  open(context: OutputRunContext): { end(): void | Promise<void> };
+  /** Called once FFmpeg runs. */
+  open(context: OutputRunContext): OutputRun;
 }
 
 /**

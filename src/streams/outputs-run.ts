@@ -4,7 +4,7 @@ import { type FfmpegRun, startFfmpeg } from '../ffmpeg/ffmpeg-run.js';
 import type { OutputPlan } from '../ffmpeg/output-plan.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import type { RunControl } from '../process/supervisor.js';
-import type { StreamOutput } from './output.js';
+import type { OutputRun, StreamOutput } from './output.js';
 
 export interface OutputsRunOptions {
   ffmpegPath: string;
@@ -15,6 +15,8 @@ export interface OutputsRunOptions {
   ioTimeoutMs: number;
   stopGraceMs: number;
   control: RunControl;
+  /** The run is no longer wanted: nothing is spawned once it aborts. */
+  signal: AbortSignal;
   env: Record<string, string>;
   log: Logger;
   /** What the source carries, as far as known. */
@@ -27,7 +29,7 @@ export interface OutputsRunOptions {
  * adds its fragment to one command line; piped outputs get fds 3, 4, … in
  * order; once FFmpeg exits, every output's run ends before `done` settles.
  */
-export async function runOutputs(options: OutputsRunOptions): Promise<FfmpegRun> {
+export async function runOutputs(options: OutputsRunOptions): Promise<FfmpegRun & { abandon(): void }> {
   const { outputs, control } = options;
   let fd = 3;
   const pipes = outputs.map((output) => (output.usesPipe ? fd++ : undefined));
@@ -36,6 +38,8 @@ export async function runOutputs(options: OutputsRunOptions): Promise<FfmpegRun>
       output.prepare({ plan: options.plan, restart: options.restart, pipe: pipes[i] === undefined ? undefined : `pipe:${pipes[i]}` }),
     ),
   );
+  // Readying the outputs takes a moment (folders, the previous playlist): a close meanwhile must not reach the camera.
+  if (options.signal.aborted) throw new Error('the run was called off before FFmpeg started');
   const run = await startFfmpeg({
     ffmpegPath: options.ffmpegPath,
     args: buildFfmpegArgs({
@@ -51,16 +55,27 @@ export async function runOutputs(options: OutputsRunOptions): Promise<FfmpegRun>
     log: options.log,
     onSourceInfo: options.onSourceInfo,
   });
-  const opened = prepared.map((output, i) =>
-    output.open({
-      pipe: pipes[i] === undefined ? undefined : run.pipes[pipes[i] - 3],
-      progress: outputs[i]!.provesLiveness ? control.progress : () => {},
-      source: options.source,
-    }),
-  );
+  let opened: OutputRun[];
+  try {
+    opened = prepared.map((output, i) =>
+      output.open({
+        pipe: pipes[i] === undefined ? undefined : run.pipes[pipes[i] - 3],
+        progress: outputs[i]!.provesLiveness ? control.progress : () => {},
+        source: options.source,
+      }),
+    );
+  } catch (error) {
+    // An FFmpeg nobody reads from must not outlive the attempt.
+    run.stop();
+    await run.done;
+    throw error;
+  }
   const done = run.done.then(async (end) => {
     await Promise.all(opened.map((output) => output.end()));
     return end;
   });
-  return { ...run, done };
+  const abandon = () => {
+    for (const output of opened) output.abandon?.();
+  };
+  return { ...run, done, abandon };
 }

@@ -17,13 +17,16 @@ export function probeAddress(input: Input): { host: string; port: number } | und
 }
 
 /** Whether something accepts TCP connections there (within timeoutMs). */
-export function acceptsConnections(host: string, port: number, timeoutMs: number): Promise<boolean> {
+export function acceptsConnections(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     const done = (ok: boolean) => {
+      signal?.removeEventListener('abort', abort);
       socket.destroy();
       resolve(ok);
     };
+    const abort = () => done(false);
+    signal?.addEventListener('abort', abort, { once: true });
     socket.once('connect', () => done(true));
     socket.once('timeout', () => done(false));
     socket.once('error', () => done(false));
@@ -42,7 +45,7 @@ export async function waitUntilReachable(
   { intervalMs = 500, probe = acceptsConnections } = {},
 ): Promise<void> {
   while (!signal.aborted) {
-    if (await probe(address.host, address.port, Math.max(intervalMs, 1000))) return;
+    if (await probe(address.host, address.port, Math.max(intervalMs, 1000), signal)) return;
     await sleep(intervalMs, undefined, { signal }).catch(() => {});
   }
 }

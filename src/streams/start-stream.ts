@@ -58,9 +58,22 @@ export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
 export function createStartStream(deps: StartStreamDeps): StartStream {
   const { manager, resolveSource, bus } = deps;
 
+  /** Publishes how a start ended, for metrics and whoever else listens. */
+  const finished = async <T>(id: string, run: () => Promise<T>): Promise<T> => {
+    const startedAt = performance.now();
+    try {
+      return await run();
+    } catch (error) {
+      const seconds = (performance.now() - startedAt) / 1000;
+      if (error instanceof SourceFailure) bus.emit('start.finished', { id, result: 'failed', seconds, cause: error.failure.cause });
+      if (error instanceof StreamStopped) bus.emit('start.finished', { id, result: 'stopped' });
+      throw error;
+    }
+  };
+
   return async ({ id, rtspLink, wait, detect }) => {
     if (rtspLink === undefined && detect === undefined) {
-      const joined = await manager.join(id, wait);
+      const joined = await finished(id, () => manager.join(id, wait));
       if (joined) {
         bus.emit('start.finished', { id, result: 'joined' });
         return { status: joined, created: false };
@@ -68,16 +81,17 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     }
     const resolved = resolveSource(id, rtspLink);
     // Checked before anything is started.
-    const checkedUrl = resolved.input.kind === 'rtsp' && !resolved.configured ? await deps.checkSourceHost(resolved.input.url) : undefined;
+    const checkedUrl = needsHostCheck(resolved) ? await deps.checkSourceHost(resolved.input.url) : undefined;
     const detecting = detect ?? resolved.detect ?? deps.detectByDefault;
     const frames = detecting ? await deps.detection() : undefined;
     // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
-    // entry as it is now; nothing awaits between here and the manager's map.
-    const source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
+    // entry as it is now. Should that turn a camera of the file into the request's own URL, that URL
+    // is checked too. Nothing awaits between here and the manager's map.
+    let source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
+    if (checkedUrl === undefined && needsHostCheck(source)) source = withUrl(source, await deps.checkSourceHost(source.input.url));
 
     const startedAt = performance.now();
-    const seconds = () => (performance.now() - startedAt) / 1000;
-    try {
+    return finished(id, async () => {
       const { status, created } = await manager.start(id, source, {
         wait,
         outputs: (dir) => [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id)] : [])],
@@ -89,15 +103,16 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
         requestedDetect: detect,
       });
       // The duration histogram takes only starts that spawned FFmpeg and waited for it.
-      bus.emit('start.finished', created ? { id, result: 'started', seconds: wait ? seconds() : undefined } : { id, result: 'joined' });
+      const seconds = wait ? (performance.now() - startedAt) / 1000 : undefined;
+      bus.emit('start.finished', created ? { id, result: 'started', seconds } : { id, result: 'joined' });
       return { status, created };
-    } catch (error) {
-      if (error instanceof SourceFailure)
-        bus.emit('start.finished', { id, result: 'failed', seconds: seconds(), cause: error.failure.cause });
-      if (error instanceof StreamStopped) bus.emit('start.finished', { id, result: 'stopped' });
-      throw error;
-    }
+    });
   };
+}
+
+/** API URLs pass ALLOWED_SOURCE_HOSTS; the demo and CAMERAS_FILE cameras are the operator's. */
+function needsHostCheck(source: ResolvedSource): source is ResolvedSource & { input: { kind: 'rtsp'; url: string } } {
+  return source.input.kind === 'rtsp' && !source.configured;
 }
 
 function withUrl(source: ResolvedSource, url: string): ResolvedSource {

@@ -107,7 +107,7 @@ export class Stream {
     });
     this.ready.catch(() => {}); // callers with wait=false never look
     this.supervisor = new Supervisor<FfmpegRunEnd>({
-      spawn: (control, attempt) => this.spawnRun(control, attempt.restart),
+      spawn: (control, attempt) => this.spawnRun(control, attempt.restart, attempt.signal),
       spawnFailed: ffmpegNeverRan,
       startTimeoutMs: settings.startTimeoutMs,
       liveness: { firstProgressMs: firstSegmentMs(settings), stallMs: settings.watchdogTimeoutMs },
@@ -160,23 +160,30 @@ export class Stream {
     await this.cleanUp();
   }
 
-  private async spawnRun(control: RunControl, restart: boolean): Promise<RunHandle<FfmpegRunEnd>> {
+  private async spawnRun(control: RunControl, restart: boolean, signal: AbortSignal): Promise<RunHandle<FfmpegRunEnd>> {
     const { ffmpegPath, ioTimeoutMs, stopGraceMs } = this.settings;
+    let replan = () => control.replan();
     const run = await runOutputs({
       ffmpegPath,
       ioTimeoutMs,
       stopGraceMs,
       restart,
       control,
+      signal,
       input: this.input,
       plan: this.plan,
       outputs: this.outputs,
       env: { [PID_MARKER]: this.dir },
       log: this.log,
       source: () => this.source,
-      onSourceInfo: (info) => this.learnSource(info, control),
+      onSourceInfo: (info) => this.learnSource(info, replan),
     });
-    this.deps.pidRecords
+    replan = () => {
+      run.abandon(); // what this FFmpeg still writes as it stops is of the wrong plan
+      control.replan();
+    };
+    // Awaited, so that this run's record can never land after its own removal or over the next run's.
+    await this.deps.pidRecords
       .add(this.id, run.pid, `${PID_MARKER}=${this.dir}`)
       .catch((error: unknown) => this.log.warn({ err: error }, 'cannot record the FFmpeg pid; a crash of the daemon would orphan it'));
     const done = run.done.finally(() => this.deps.pidRecords.remove(this.id).catch(() => {}));
@@ -190,13 +197,13 @@ export class Stream {
     await waitUntilReachable(address, signal);
   }
 
-  private learnSource(info: SourceInfo, control: RunControl): void {
+  private learnSource(info: SourceInfo, replan: () => void): void {
     this.source = info;
     const plan = planOutput(info, this.audio);
     // Copying "audio if any" is already right for a source without audio.
     const wrong = plan.video !== this.plan.video || (info.audio !== undefined && plan.audio !== this.plan.audio);
     this.plan = plan;
-    if (wrong) control.replan();
+    if (wrong) replan();
   }
 
   private stateChanged(from: SupervisorState, to: SupervisorState): void {

@@ -115,7 +115,7 @@ describe('daemon lifecycle', () => {
 
     const hijack = await fetch(startUrl(d.baseUrl, { indicator_id: 'demo', rtsp_link: 'rtsp://elsewhere/x' }));
     expect(hijack.status).toBe(409);
-    expect(await (await fetch(`${d.baseUrl}/streams/demo/stream.m3u8`)).text()).toContain('#EXTINF');
+    expect(await (await fetch(`${d.baseUrl}/streams/demo/stream.m3u8`)).text()).toMatch(/^#EXT-X-PART:.*INDEPENDENT=YES/m);
   });
 });
 

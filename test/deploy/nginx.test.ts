@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderNginxConf } from '../../src/deploy/nginx-conf.js';
 import { startUrl } from '../support/api.js';
+import { completeSegments } from '../support/hls.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
@@ -58,24 +59,68 @@ describe('through the real Nginx', () => {
 
   const start = (id: string) => fetch(startUrl(nginx.baseUrl, { indicator_id: id, rtsp_link: camera.url }));
 
-  it('serves segments from disk and playlists from the daemon, with the right headers', async () => {
+  it('serves segments, parts and init segments from disk and playlists from the daemon, with the right headers', async () => {
     expect(await (await start('via')).json()).toMatchObject({ status: 'started', stream_path: '/streams/via/stream.m3u8' });
     const playlist = await fetch(`${nginx.baseUrl}/streams/via/stream.m3u8`);
     expect(playlist.status).toBe(200);
     expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(playlist.headers.get('cache-control')).toBe('no-cache');
-    const segment = (await playlist.text()).split('\n').find((line) => line.endsWith('.ts'))!;
-    const media = await fetch(`${nginx.baseUrl}/streams/via/${segment}`);
-    expect(media.status).toBe(200);
-    expect(media.headers.get('server')).toMatch(/^nginx/);
-    expect(media.headers.get('content-type')).toBe('video/mp2t');
-    expect(media.headers.get('cache-control')).toBe('public, max-age=3600');
-    expect(media.headers.get('access-control-allow-origin')).toBe('*');
-    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    const [segment] = await waitFor(async () => {
+      const listed = await completeSegments(nginx.baseUrl, 'via');
+      return listed.length > 0 ? listed : undefined;
+    });
+    const text = await (await fetch(`${nginx.baseUrl}/streams/via/stream.m3u8`)).text();
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)![1]!;
+    const part = /#EXT-X-PART:[^\n]*URI="([^"]+)"/.exec(text)![1]!;
+    for (const file of [segment!, init, part]) {
+      // Written to disk a moment after the playlist lists it.
+      await waitFor(() => readdir(path.join(t.streamDir, 'via')).then((names) => names.includes(file)), { what: `${file} on disk` });
+      const media = await fetch(`${nginx.baseUrl}/streams/via/${file}`);
+      expect(media.status).toBe(200);
+      expect(media.headers.get('server')).toMatch(/^nginx/);
+      expect(media.headers.get('content-type')).toBe('video/mp4');
+      expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable');
+      expect(media.headers.get('access-control-allow-origin')).toBe('*');
+      expect(media.headers.get('x-cache-status')).toBeNull(); // from disk, not from the daemon
+      expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(500);
+    }
     for (const bad of ['/streams/via/../../etc/passwd', '/streams/via/x.json', '/streams/%2e%2e/package.json']) {
       expect((await fetch(`${nginx.baseUrl}${bad}`)).status).toBe(404);
     }
     await t.services.manager.stop('via');
+  });
+
+  it('passes blocking reloads straight through, and fetches the hinted part once for all its viewers', async () => {
+    await start('ll');
+    const text = await (await fetch(`${nginx.baseUrl}/streams/ll/stream.m3u8`)).text();
+    const msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1]) + (text.match(/^seg_/gm)?.length ?? 0);
+    const parts =
+      text
+        .split('seg_')
+        .at(-1)!
+        .match(/#EXT-X-PART:/g)?.length ?? 0;
+    const hinted = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)![1]!;
+
+    // Ten viewers ask for the hinted part before it exists, and one asks for the playlist that will list it.
+    const asked = Date.now();
+    const viewers = Array.from({ length: 10 }, () => fetch(`${nginx.baseUrl}/streams/ll/${hinted}`));
+    const reload = fetch(`${nginx.baseUrl}/streams/ll/stream.m3u8?_HLS_msn=${msn}&_HLS_part=${parts}`);
+    const answers = await Promise.all(viewers);
+    const bodies = await Promise.all(answers.map((answer) => answer.arrayBuffer()));
+    expect(answers.map((answer) => answer.status)).toEqual(new Array(10).fill(200));
+    expect(new Set(bodies.map((body) => Buffer.from(body).toString('base64'))).size).toBe(1);
+    // One of them went to the daemon; the others waited on Nginx's cache lock and got its answer.
+    const statuses = answers.map((answer) => answer.headers.get('x-cache-status'));
+    expect(statuses.filter((status) => status === 'MISS')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'HIT')).toHaveLength(9);
+    const reloaded = await (await reload).text();
+    expect(reloaded).toContain(`URI="${hinted}"`);
+    expect(reloaded).not.toContain(`PRELOAD-HINT:TYPE=PART,URI="${hinted}"`);
+    expect(Date.now() - asked).toBeLessThan(1500); // a part is 0.2 s of video: nothing held for long
+
+    // Beyond the live edge is refused, through Nginx too.
+    expect((await fetch(`${nginx.baseUrl}/streams/ll/stream.m3u8?_HLS_msn=${msn + 10}`)).status).toBe(400);
+    await t.services.manager.stop('ll');
   });
 
   it('keeps a stream watched through Nginx and sweeps an unwatched one', async () => {

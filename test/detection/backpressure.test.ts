@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newestSegment, readPlaylist } from '../../src/hls/playlist.js';
 import { startUrl } from '../support/api.js';
+import { segmentsAdvance } from '../support/hls.js';
 import { writeModel } from '../support/onnx-models.js';
 import { startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp } from '../support/test-app.js';
-import { waitFor } from '../support/wait-for.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -38,17 +37,8 @@ describe('a slow model never stalls the stream', () => {
       stream.snapshot().detection as { frames_in: number; inferred: number; dropped: number; mean_inference_ms: number | null };
 
     // Eight new segments at the camera's 1 s cadence, while the model is busy.
-    const playlist = path.join(t.streamDir, 'cam', 'stream.m3u8');
-    const seen = new Set<string>();
     const startedAt = Date.now();
-    await waitFor(
-      async () => {
-        const newest = newestSegment(await readPlaylist(playlist));
-        if (newest) seen.add(newest);
-        return seen.size >= 9;
-      },
-      { timeoutMs: 14_000, what: 'eight new segments' },
-    );
+    await segmentsAdvance(t.baseUrl, 'cam', 8, 14_000);
     const elapsedS = (Date.now() - startedAt) / 1000;
     expect(elapsedS).toBeLessThan(11); // 8 × 1 s segments, with slack for a loaded machine
 

@@ -46,7 +46,7 @@ describe('the player with signed playback, in a real browser through Nginx', () 
     page.on('response', (response) => {
       const url = new URL(response.url());
       if (response.status() >= 400) refused.push(`${response.status()} ${url.pathname}`);
-      if (url.pathname.endsWith('.ts')) segmentTokens.add(url.searchParams.get('token') ?? '');
+      if (/\.(ts|m4s|mp4)$/.test(url.pathname)) segmentTokens.add(url.searchParams.get('token') ?? '');
     });
     await page.goto(`${nginx.baseUrl}/player?indicator_id=signed&token=${firstToken}`);
     await page.waitForFunction(() => document.querySelector('#state')?.textContent === 'Live', undefined, { timeout: 20_000 });

@@ -35,6 +35,11 @@ describe('signed playback, from the daemon and through Nginx', () => {
   /** Same secret, a clock two hours back: a genuine token that has run out. */
   const expiredToken = (id: string) =>
     createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60, now: () => Date.now() - 7_200_000 }).issue(id).token;
+  /** What a playlist lists that exists already: segments, parts and the init segment (not the hinted part). */
+  const mediaUris = (text: string) => [
+    ...text.split('\n').filter((line) => line !== '' && !line.startsWith('#')),
+    ...[...text.matchAll(/#EXT-X-(?:PART|MAP):[^\n]*URI="([^"]+)"/g)].map((match) => match[1]!),
+  ];
   const checks = async () => {
     const text = await t.services.metrics.render();
     return Number(/stream_manager_playback_checks_total\{via="auth_request",verdict="valid"\} (\d+)/.exec(text)?.[1] ?? 0);
@@ -56,14 +61,25 @@ describe('signed playback, from the daemon and through Nginx', () => {
       expect(await bare.json()).toMatchObject({ error: 'playback_forbidden' });
       const playlist = await fetch(`${base()}${started.stream_path}`);
       expect(playlist.status).toBe(200);
-      const segments = (await playlist.text()).split('\n').filter((line) => line.includes('.ts'));
-      expect(segments.length).toBeGreaterThan(0);
-      for (const line of segments) expect(line).toMatch(new RegExp(`^[\\w-]+\\.ts\\?token=${started.playback_token.replace('.', '\\.')}$`));
+      // Every URI a player may follow: segment lines, and the URI="…" of the init segment, parts and the hint.
+      const text = await playlist.text();
+      const uris = [
+        ...text.split('\n').filter((line) => line !== '' && !line.startsWith('#')),
+        ...[...text.matchAll(/URI="([^"]+)"/g)].map((match) => match[1]!),
+      ];
+      expect(uris.length).toBeGreaterThan(2);
+      for (const uri of uris)
+        expect(uri).toMatch(new RegExp(`^[\\w-]+\\.(ts|m4s|mp4)\\?token=${started.playback_token.replace('.', '\\.')}$`));
 
-      const segment = segments[0]!.split('?')[0]!;
+      // The init segment and the first part exist as soon as the start call has answered.
+      const segment = /#EXT-X-MAP:URI="([^"?]+)/.exec(text)![1]!;
+      const part = /#EXT-X-PART:[^\n]*URI="([^"?]+)/.exec(text)![1]!;
+      const partWithToken = await fetch(`${base()}/streams/${id}/${part}?token=${started.playback_token}`);
+      expect(partWithToken.status).toBe(200);
+      expect((await fetch(`${base()}/streams/${id}/${part}`)).status).toBe(403);
       const withToken = await fetch(`${base()}/streams/${id}/${segment}?token=${started.playback_token}`);
       expect(withToken.status).toBe(200);
-      expect((await withToken.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      expect((await withToken.arrayBuffer()).byteLength).toBeGreaterThan(500);
       if (via === 'nginx') expect(withToken.headers.get('server')).toMatch(/^nginx/);
       const otherId = createPlaybackTokens({ secrets: [SECRET], ttlSeconds: 60 }).issue('someone-else').token;
       for (const token of ['', `?token=${otherId}`, `?token=${expiredToken(id)}`, `?token=${started.playback_token}x`]) {
@@ -124,7 +140,7 @@ describe('signed playback, from the daemon and through Nginx', () => {
   it('nginx: asks the daemon once per stream and token for a few seconds, not once per segment', async () => {
     const id = 'cached';
     const { stream_path, playback_token: token } = await start(nginx.baseUrl, id);
-    const segments = (await (await fetch(`${nginx.baseUrl}${stream_path}`)).text()).split('\n').filter((line) => line.includes('.ts'));
+    const segments = mediaUris(await (await fetch(`${nginx.baseUrl}${stream_path}`)).text());
     const before = await checks();
     let served = 0;
     for (let round = 0; round < 4; round++) {
@@ -140,10 +156,7 @@ describe('signed playback, from the daemon and through Nginx', () => {
 
   it('nginx: a token for one stream never opens another, however the path is spelled', async () => {
     const [a, b] = await Promise.all([start(nginx.baseUrl, 'stream-a'), start(nginx.baseUrl, 'stream-b')]);
-    const segmentOfB = (await (await fetch(`${nginx.baseUrl}${b.stream_path}`)).text())
-      .split('\n')
-      .find((line) => line.includes('.ts'))!
-      .split('?')[0]!;
+    const segmentOfB = mediaUris(await (await fetch(`${nginx.baseUrl}${b.stream_path}`)).text())[0]!.split('?')[0]!;
     const tokenA = a.playback_token;
     for (const spelled of [
       `/streams/stream-a/..%2Fstream-b%2F${segmentOfB}?token=${tokenA}`,

@@ -26,7 +26,7 @@ const start = (id: string, url = camera.url, more: { wait?: boolean } = {}) =>
   fetch(startUrl(t.baseUrl, { indicator_id: id, rtsp_link: url, ...more }));
 
 describe('start', () => {
-  it('answers once the playlist is playable, with the seed fields', async () => {
+  it('answers once the playlist is playable (low latency: its first part is listed), with the seed fields', async () => {
     const response = await start('cam1');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ indicator_id: 'cam1', stream_path: '/streams/cam1/stream.m3u8', status: 'started' });
@@ -36,14 +36,36 @@ describe('start', () => {
     expect(playlist.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(playlist.headers.get('cache-control')).toBe('no-cache');
     const text = await playlist.text();
-    const segment = text.split('\n').find((line) => line.endsWith('.ts'));
-    expect(segment).toBeDefined();
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1];
+    const part = /#EXT-X-PART:DURATION=[\d.]+,URI="([^"]+)",INDEPENDENT=YES/.exec(text)?.[1];
+    expect(init).toBeDefined();
+    expect(part).toBeDefined();
 
-    const media = await get(`/streams/cam1/${segment}`);
-    expect(media.status).toBe(200);
-    expect(media.headers.get('content-type')).toBe('video/mp2t');
-    expect(media.headers.get('cache-control')).toMatch(/max-age=\d+/);
-    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    for (const file of [init, part]) {
+      const media = await get(`/streams/cam1/${file}`);
+      expect(media.status).toBe(200);
+      expect(media.headers.get('content-type')).toBe('video/mp4');
+      expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable');
+      expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(500);
+    }
+  });
+
+  it('with HLS_VARIANT=mpegts, answers once FFmpeg has written a whole MPEG-TS segment', async () => {
+    const mpegts = await startTestApp({ HLS_VARIANT: 'mpegts' });
+    try {
+      const response = await fetch(startUrl(mpegts.baseUrl, { indicator_id: 'ts', rtsp_link: camera.url }));
+      expect(response.status).toBe(200);
+      const text = await (await fetch(`${mpegts.baseUrl}/streams/ts/stream.m3u8`)).text();
+      const segment = text.split('\n').find((line) => line.endsWith('.ts'));
+      expect(segment).toBeDefined();
+      const media = await fetch(`${mpegts.baseUrl}/streams/ts/${segment}`);
+      expect(media.status).toBe(200);
+      expect(media.headers.get('content-type')).toBe('video/mp2t');
+      expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable');
+      expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    } finally {
+      await mpegts.close();
+    }
   });
 
   it('answers "running" to a second start and keeps the same process', async () => {

@@ -76,4 +76,21 @@ describe('signPlaylist', () => {
       ].join('\n'),
     );
   });
+
+  it('puts it on the URI of parts, preload hints and init segments of a low-latency playlist too', () => {
+    const playlist = [
+      '#EXT-X-MAP:URI="init_7.mp4"',
+      '#EXT-X-PART:DURATION=0.2,URI="part_70.m4s",INDEPENDENT=YES',
+      '#EXTINF:1,',
+      'seg_7.m4s',
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part_71.m4s"',
+    ].join('\n');
+    expect(signPlaylist(playlist, 't.1').split('\n')).toEqual([
+      '#EXT-X-MAP:URI="init_7.mp4?token=t.1"',
+      '#EXT-X-PART:DURATION=0.2,URI="part_70.m4s?token=t.1",INDEPENDENT=YES',
+      '#EXTINF:1,',
+      'seg_7.m4s?token=t.1',
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part_71.m4s?token=t.1"',
+    ]);
+  });
 });

@@ -3,9 +3,9 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { startUrl } from '../support/api.js';
+import { playableSegments } from '../support/hls.js';
 import { type RtspCameraOptions, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -23,16 +23,11 @@ async function startFrom(cameraOptions: RtspCameraOptions, env: Record<string, s
   return { t, camera, stream: t.services.manager.get('cam')! };
 }
 
-/** Waits for `count` complete segments and returns their paths. */
+/** Waits for `count` complete segments and returns files ffprobe can open (fetched as a player would). */
 async function segments(t: TestApp, count: number): Promise<string[]> {
-  return waitFor(
-    async () => {
-      const text = await (await fetch(`${t.baseUrl}/streams/cam/stream.m3u8`)).text();
-      const uris = parsePlaylist(text).segments.map((segment) => `${t.streamDir}/cam/${segment.uri}`);
-      return uris.length >= count ? uris : undefined;
-    },
-    { timeoutMs: 15_000, what: `${count} segments` },
-  );
+  const fetched = await playableSegments(t.baseUrl, 'cam', count);
+  cleanups.push(() => fetched.remove());
+  return fetched.files;
 }
 
 async function probeFile(file: string) {
@@ -57,9 +52,9 @@ async function keyframeFlags(file: string): Promise<boolean[]> {
     .map((flags) => flags.startsWith('K'));
 }
 
-describe('copy when possible', () => {
+describe.each(['lowlatency', 'mpegts'])('copy when possible (HLS_VARIANT=%s)', (variant) => {
   it('remuxes H.264 untouched: copy mode, one keyframe per 1 s segment, each segment starts on it', async () => {
-    const { t, stream } = await startFrom({});
+    const { t, stream } = await startFrom({}, { HLS_VARIANT: variant });
     expect(stream.snapshot().mode).toBe('copy');
     const files = await segments(t, 3);
     for (const file of files.slice(0, 2)) {
@@ -72,7 +67,7 @@ describe('copy when possible', () => {
   });
 
   it('transcodes MJPEG to H.264 with a keyframe at every segment boundary', async () => {
-    const { t, stream } = await startFrom({ codec: 'jpeg' });
+    const { t, stream } = await startFrom({ codec: 'jpeg' }, { HLS_VARIANT: variant });
     expect(stream.snapshot()).toMatchObject({ mode: 'transcode', source: { video_codec: 'mjpeg' } });
     const files = await segments(t, 3);
     expect(await probeFile(files[1]!)).toEqual([{ codec_type: 'video', codec_name: 'h264', width: 640, height: 360 }]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newestSegment, readPlaylist } from '../../src/hls/playlist.js';
 import { startUrl } from '../support/api.js';
 import { fakeFfmpeg } from '../support/fake-ffmpeg.js';
+import { segmentsAdvance } from '../support/hls.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -25,21 +25,6 @@ async function start(t: TestApp, camera: RtspCamera, id = 'cam') {
   return t.services.manager.get(id)!;
 }
 
-/** Resolves once the playlist has gained `count` new segments. */
-async function segmentsAdvance(t: TestApp, id: string, count: number, timeoutMs = 10_000) {
-  const file = `${t.streamDir}/${id}/stream.m3u8`;
-  const seen = new Set<string>();
-  const first = newestSegment(await readPlaylist(file));
-  await waitFor(
-    async () => {
-      const newest = newestSegment(await readPlaylist(file));
-      if (newest && newest !== first) seen.add(newest);
-      return seen.size >= count;
-    },
-    { timeoutMs, what: `${count} new segments in ${id}` },
-  );
-}
-
 describe('supervision', () => {
   it('reconnects when the camera drops and comes back, and the stream resumes', async () => {
     const { camera, t } = await setUp();
@@ -56,7 +41,7 @@ describe('supervision', () => {
     const back = await startRtspCamera({ port });
     cleanups.push(() => back.stop());
     await waitFor(() => stream.state === 'running', { timeoutMs: 15_000, what: 'running again' });
-    await segmentsAdvance(t, 'cam', 2);
+    await segmentsAdvance(t.baseUrl, 'cam', 2);
     expect(stream.restarts).toBeGreaterThanOrEqual(1);
 
     const playlist = await (await fetch(`${t.baseUrl}/streams/cam/stream.m3u8`)).text();
@@ -74,7 +59,7 @@ describe('supervision', () => {
     });
     expect(stream.restarts).toBe(1);
     expect(stream.lastError).toMatchObject({ cause: expect.any(String) });
-    await segmentsAdvance(t, 'cam', 2);
+    await segmentsAdvance(t.baseUrl, 'cam', 2);
   });
 
   it('restarts FFmpeg when the playlist stops advancing (watchdog)', async () => {
@@ -91,7 +76,7 @@ describe('supervision', () => {
     });
     expect(isAlive(frozenPid)).toBe(false);
     expect(stream.lastError?.message).toContain('no new segment for 3 s');
-    await segmentsAdvance(t, 'cam', 2);
+    await segmentsAdvance(t.baseUrl, 'cam', 2);
   });
 
   it('keeps draining stderr: a child flooding it never stalls the stream', async () => {
@@ -100,7 +85,7 @@ describe('supervision', () => {
     const { camera, t } = await setUp({ FFMPEG_PATH: flood.path, LOG_LEVEL: 'info' });
     const stream = await start(t, camera);
     // ~1 MB/s of stderr for six segments: an undrained 64 KiB pipe would block within a tenth of a second.
-    await segmentsAdvance(t, 'cam', 6, 15_000);
+    await segmentsAdvance(t.baseUrl, 'cam', 6, 15_000);
     expect(stream.restarts).toBe(0);
     expect(stream.state).toBe('running');
   });

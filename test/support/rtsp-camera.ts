@@ -12,8 +12,8 @@ export interface RtspCameraOptions {
   keyintSeconds?: number;
   shared?: boolean;
   image?: string;
-  /** ball (default): cheap to encode; moving: every macroblock changes every frame. */
-  pattern?: 'ball' | 'moving';
+  /** ball (default): cheap to encode; moving: every macroblock changes every frame; clock: the wall-clock time in every frame. */
+  pattern?: 'ball' | 'moving' | 'clock';
   audio?: 'none' | 'aac' | 'pcmu';
   user?: string;
   password?: string;

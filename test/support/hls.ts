@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import HLS from 'hls-parser';
+import { waitFor } from './wait-for.js';
+
+type MediaPlaylist = InstanceType<typeof HLS.types.MediaPlaylist>;
+
+/** The stream's media playlist as a player gets it. */
+export async function fetchPlaylist(baseUrl: string, id: string, query = ''): Promise<MediaPlaylist> {
+  const response = await fetch(`${baseUrl}/streams/${id}/stream.m3u8${query}`);
+  if (!response.ok) throw new Error(`playlist: HTTP ${response.status}`);
+  return HLS.parse(await response.text()) as MediaPlaylist;
+}
+
+/** The URIs of the complete segments listed now. */
+export async function completeSegments(baseUrl: string, id: string): Promise<string[]> {
+  return (await fetchPlaylist(baseUrl, id)).segments.filter((segment) => segment.uri).map((segment) => segment.uri);
+}
+
+/** Resolves once the playlist has listed `count` complete segments that were not there when called. */
+export async function segmentsAdvance(baseUrl: string, id: string, count: number, timeoutMs = 10_000): Promise<void> {
+  const first = new Set(await completeSegments(baseUrl, id).catch(() => [] as string[]));
+  const seen = new Set<string>();
+  await waitFor(
+    async () => {
+      for (const uri of await completeSegments(baseUrl, id)) if (!first.has(uri)) seen.add(uri);
+      return seen.size >= count;
+    },
+    { timeoutMs, what: `${count} new segments in ${id}` },
+  );
+}
+
+/**
+ * The first `count` complete segments, each fetched over HTTP as a file a tool can open on its
+ * own: fMP4 segments get their init segment (EXT-X-MAP) in front, as a player joins them.
+ */
+export async function playableSegments(baseUrl: string, id: string, count: number): Promise<{ files: string[]; remove(): Promise<void> }> {
+  const playlist = await waitFor(
+    async () => {
+      const listed = await fetchPlaylist(baseUrl, id);
+      return listed.segments.filter((segment) => segment.uri).length >= count ? listed : undefined;
+    },
+    { timeoutMs: 15_000, what: `${count} segments` },
+  );
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-segments-'));
+  const get = async (uri: string) => new Uint8Array(await (await fetch(`${baseUrl}/streams/${id}/${uri}`)).arrayBuffer());
+  const files: string[] = [];
+  for (const segment of playlist.segments.filter((s) => s.uri).slice(0, count)) {
+    const parts = [...(segment.map ? [await get(segment.map.uri)] : []), await get(segment.uri)];
+    const file = path.join(dir, segment.map ? segment.uri.replace(/\.m4s$/, '.mp4') : segment.uri);
+    await writeFile(file, Buffer.concat(parts));
+    files.push(file);
+  }
+  return { files, remove: () => rm(dir, { recursive: true, force: true }) };
+}
