@@ -1,6 +1,7 @@
 /**
  * First-frame benchmark: the player page's start call -> first video frame rendered in Chromium,
  * through Nginx, against a local RTSP fixture; every run is a cold start (fresh id, idle camera).
+ * Both HLS variants, lowlatency (the default) and mpegts, each with its own daemon.
  * Usage: npx tsx bench/first-frame.ts [--runs N (8)]   (or BENCH_RUNS=N)
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,16 @@ import { type RtspCamera, startRtspCamera } from '../test/support/rtsp-camera.js
 import { percentile } from './stats.js';
 
 const RUN_TIMEOUT_MS = 25_000; // the daemon's start timeout (15 s) plus room for the player
-const TARGET_P50_S = 2.0; // from the issue, for a camera with a 1 s keyframe interval
+/**
+ * Targets from the issues, for a camera with a 1 s keyframe interval: the low-latency one for a
+ * camera that starts its session on a keyframe (a mid-GOP join waits for the next keyframe whatever the packaging).
+ */
+const TARGET_P50_S: Record<Variant, Record<'shared' | 'own', number | undefined>> = {
+  lowlatency: { own: 1.2, shared: undefined },
+  mpegts: { own: 2.0, shared: 2.0 },
+};
+const VARIANTS = ['lowlatency', 'mpegts'] as const;
+type Variant = (typeof VARIANTS)[number];
 const CAMERA = { width: 640, height: 360, fps: 25, keyintSeconds: 1 } as const;
 const SCENARIOS = [
   { title: 'Keyframe on connect', shared: false },
@@ -76,13 +86,13 @@ const READ_MARKS = `({ ...window.__firstFrame, state: document.querySelector('#s
   width: document.querySelector('#video')?.videoWidth })`;
 
 /** The daemon in-process (silent, temp STREAM_DIR, port 0), Nginx in front, Chromium; all ended in reverse order. */
-async function withRig<T>(body: (rig: Rig) => Promise<T>): Promise<T> {
+async function withRig<T>(variant: Variant, body: (rig: Rig) => Promise<T>): Promise<T> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const streamDir = await mkdtemp(path.join(os.tmpdir(), 'bench-ff-'));
     const removeDir = (dir: string) => () => rm(dir, { recursive: true, force: true });
     cleanups.push(removeDir(streamDir), removeDir(pidRecordDir(streamDir)));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STREAM_DIR: streamDir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', STREAM_DIR: streamDir, LOG_LEVEL: 'silent', HLS_VARIANT: variant });
     const app = await buildApp(config, await createServices(config, createLogger({ level: 'silent' })));
     cleanups.push(() => app.close()); // also stops any stream still running
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -159,7 +169,7 @@ async function runScenario(rig: Rig, shared: boolean, runs: number, offset: numb
   return results;
 }
 
-function row(title: string, runs: Run[]): string {
+function row(title: string, runs: Run[], target: number | undefined): string {
   const ok = runs.flatMap((r) => (r.ok ? [r] : []));
   const head = `| ${title} | ${ok.length}/${runs.length} |`;
   if (ok.length === 0) return `${head} – | – | – | – | – | – | – |`;
@@ -181,13 +191,20 @@ function row(title: string, runs: Run[]): string {
     ),
   ].map((s) => s.toFixed(2));
   // Judged at the table's precision: frames are 40 ms apart, so sub-10 ms differences mean nothing.
-  return `${head} ${cells.join(' | ')} | ${Number(cells[0]) <= TARGET_P50_S ? 'yes' : '**no**'} |`;
+  const verdict = target === undefined ? '–' : `${target.toFixed(1)} s: ${Number(cells[0]) <= target ? 'yes' : '**no**'}`;
+  return `${head} ${cells.join(' | ')} | ${verdict} |`;
 }
 
 /** What hls.js is told by the player, read from its source so the report cannot drift from it. */
 async function playerHlsConfig(): Promise<string> {
   const source = await readFile(new URL('../public/player.js', import.meta.url), 'utf8');
-  return /new window\.Hls\((\{[^)]*\})\)/.exec(source)?.[1] ?? '(not found in public/player.js)';
+  // The literal settings: those passed to the constructor and those set on hls.config after it.
+  const constructed = /new window\.Hls\(\{([\s\S]*?)\n\s*\}\);/.exec(source)?.[1] ?? '';
+  const settings = [
+    ...[...constructed.matchAll(/^\s*(\w+): ([\w.'"]+),$/gm)].map(([, key, value]) => `${key}: ${value}`),
+    ...[...source.matchAll(/hls\.config\.(\w+) = ([\w.'"]+);/g)].map(([, key, value]) => `${key}: ${value} (set after construction)`),
+  ];
+  return settings.length ? settings.join(', ') : '(not found in public/player.js)';
 }
 
 async function machineInfo(): Promise<string> {
@@ -203,7 +220,7 @@ async function machineInfo(): Promise<string> {
 }
 
 /** The Markdown report: versions, method, one row per scenario, failures. */
-async function report(runs: number, results: [string, Run[]][]): Promise<string> {
+async function report(runs: number, results: [string, Run[], number | undefined][]): Promise<string> {
   const all = results.flatMap(([, r]) => r).filter((r) => r.ok);
   const fallbacks = all.filter((r) => r.via === 'playing').length;
   const beforeT0 = all.length
@@ -227,9 +244,9 @@ async function report(runs: number, results: [string, Run[]][]): Promise<string>
       `hls.js config (from public/player.js): \`${await playerHlsConfig()}\`, otherwise defaults. ${runs} cold starts per scenario: ` +
       'each run stops its stream and waits until the camera has no clients. Percentiles are nearest-rank over successful runs.',
     '',
-    `| scenario | runs ok | first frame p50 (s) | p95 (s) | min (s) | max (s) | start call p50 (s) | player p50 (s) | p50 ≤ ${TARGET_P50_S.toFixed(1)} s |`,
+    `| scenario | runs ok | first frame p50 (s) | p95 (s) | min (s) | max (s) | start call p50 (s) | player p50 (s) | target p50 |`,
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.map(([title, r]) => row(title, r)),
+    ...results.map(([title, r, target]) => row(title, r, target)),
     '',
     `Not in the table: the page load before t0 (navigation → start fetch; hls.js comes from the browser cache after the first run) took p50 ${beforeT0} s.`,
     ...(failed.length ? ['', ...failed] : []),
@@ -241,15 +258,20 @@ async function main() {
   const { values } = parseArgs({ options: { runs: { type: 'string' } } });
   const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? 8);
   if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs must be an integer ≥ 5 (p95 needs a few samples)');
-  const results = await withRig(async (rig) => {
-    const out: [string, Run[]][] = [];
-    for (const [n, { title, shared }] of SCENARIOS.entries()) {
-      if (interrupted.signal.aborted) break;
-      console.error(`${title}: ${runs} runs`);
-      out.push([title, await runScenario(rig, shared, runs, n * runs)]);
-    }
-    return out;
-  });
+  const results: [string, Run[], number | undefined][] = [];
+  for (const [v, variant] of VARIANTS.entries()) {
+    await withRig(variant, async (rig) => {
+      for (const [n, { title, shared }] of SCENARIOS.entries()) {
+        if (interrupted.signal.aborted) break;
+        console.error(`${variant}, ${title}: ${runs} runs`);
+        results.push([
+          `${variant}: ${title}`,
+          await runScenario(rig, shared, runs, (v * SCENARIOS.length + n) * runs),
+          TARGET_P50_S[variant][shared ? 'shared' : 'own'],
+        ]);
+      }
+    });
+  }
   if (interrupted.signal.aborted) return; // partial numbers would only mislead
   const markdown = await report(runs, results);
   process.stdout.write(markdown);

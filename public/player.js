@@ -94,15 +94,17 @@ async function start() {
 function play(src) {
   if (window.Hls?.isSupported()) {
     const hls = new window.Hls({
-      // Low-latency HLS: blocking reloads and parts; playback holds PART-HOLD-BACK behind the live
-      // edge and speeds up a little (never audibly) to get back there after a stall.
+      // Low-latency HLS: blocking reloads and parts; playback holds PART-HOLD-BACK behind the live edge.
       lowLatencyMode: true,
-      maxLiveSyncPlaybackRate: 1.5,
-      // Plain HLS (HLS_VARIANT=mpegts or fmp4): two segments behind the edge.
-      liveSyncDurationCount: 2,
+      // hls.js catches up with its target latency only with over a second buffered ahead, which a
+      // low-latency stream never has; followLiveEdge does it instead, so hls.js must leave the rate alone.
+      maxLiveSyncPlaybackRate: 1,
       // Every playlist and segment request goes out with the newest token.
       xhrSetup: (xhr, url) => xhr.open('GET', withToken(url), true),
     });
+    // Plain HLS (HLS_VARIANT=mpegts or fmp4) has no hold-back: stay two segments behind its edge.
+    // Set on the live config, not passed in: passed in, it would override PART-HOLD-BACK too.
+    hls.config.liveSyncDurationCount = 2;
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       // Live streams hiccup when the camera reconnects: reload rather than give up.
@@ -112,12 +114,41 @@ function play(src) {
     });
     hls.loadSource(src);
     hls.attachMedia(video);
+    followLiveEdge(hls);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
     video.src = withToken(src); // Safari plays HLS natively (and keeps this token: give it a long TTL)
   } else {
     return say('This browser cannot play HLS.', 'error');
   }
   video.play().catch(() => {});
+}
+
+/**
+ * Keeps playback near PART-HOLD-BACK behind the live edge (hls.js's target latency for plain HLS):
+ * more than LATE_S late after a slow start or a stall, it plays up to 1.5 times as fast (pitch kept)
+ * until it is back within ON_TIME_S, as far as the buffer allows. hls.js itself would, but only with
+ * more than a second buffered ahead, and it adds a second to its target for every stall, start-up
+ * ones included. Small lateness is left alone: a thinner buffer would stall on the next hiccup.
+ */
+const LATE_S = 0.3;
+const ON_TIME_S = 0.1;
+/** Buffered seconds ahead below which it never plays faster: better late than stalled. */
+const MIN_AHEAD_S = 0.25;
+const MAX_RATE = 1.5;
+
+function followLiveEdge(hls) {
+  let catchingUp = false;
+  video.addEventListener('timeupdate', () => {
+    const { latency } = hls;
+    const targetLatency = hls.levels[hls.currentLevel]?.details?.partHoldBack || hls.targetLatency;
+    if (!targetLatency || !Number.isFinite(latency) || video.paused) return;
+    const range = [...Array(video.buffered.length).keys()].find((i) => video.buffered.end(i) >= video.currentTime);
+    const ahead = range === undefined ? 0 : video.buffered.end(range) - video.currentTime;
+    const late = latency - targetLatency;
+    catchingUp = ahead > MIN_AHEAD_S && late > (catchingUp ? ON_TIME_S : LATE_S);
+    const rate = catchingUp ? Math.min(MAX_RATE, 1 + late) : 1;
+    if (video.playbackRate !== rate) video.playbackRate = rate;
+  });
 }
 
 async function watchStatus() {

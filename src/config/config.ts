@@ -35,8 +35,9 @@ const envSchema = z.object({
   // lowlatency: the daemon packages FFmpeg's fragmented MP4 into LL-HLS parts (also plays as plain
   // fMP4 HLS in players without LL support); fmp4: the same without parts; mpegts: FFmpeg's own muxer.
   HLS_VARIANT: z.enum(['lowlatency', 'fmp4', 'mpegts']).default('lowlatency'),
-  // LL-HLS part target; PART-HOLD-BACK (how far behind the live edge players stay) is three of these.
-  HLS_PART_TIME: seconds(0.1, 2).default(0.2),
+  // LL-HLS part length; players stay PART-HOLD-BACK (three part targets) behind the live edge, so this
+  // sets the latency: 0.12 s (three frames at 25 fps) gives about 0.65 s glass to glass in hls.js.
+  HLS_PART_TIME: seconds(0.1, 2).default(0.12),
   MAX_STREAMS: integer(1, 10_000).default(32),
   STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
   STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),

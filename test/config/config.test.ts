@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       streamDir: './streams',
       idleTimeoutMs: 30_000,
       cleanupIntervalMs: 10_000,
-      hls: { segmentSeconds: 1, listSize: 6, variant: 'lowlatency', partSeconds: 0.2 },
+      hls: { segmentSeconds: 1, listSize: 6, variant: 'lowlatency', partSeconds: 0.12 },
       maxStreams: 32,
       startTimeoutMs: 15_000,
       ffmpegPath: 'ffmpeg',

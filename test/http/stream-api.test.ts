@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUrl } from '../support/api.js';
+import { completeSegments } from '../support/hls.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
+
+const run = promisify(execFile);
 
 let camera: RtspCamera;
 let t: TestApp;
@@ -48,6 +53,18 @@ describe('start', () => {
       expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable');
       expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(500);
     }
+  });
+
+  it('plays in players that know nothing of low latency: ffprobe reads the same playlist as plain fMP4 HLS', async () => {
+    await start('compat');
+    // Such players need a whole segment; a start answers with the first part, about a second earlier.
+    await waitFor(async () => (await completeSegments(t.baseUrl, 'compat')).length > 0, { what: 'a whole segment' });
+    const { stdout } = await run(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', `${t.baseUrl}/streams/compat/stream.m3u8`],
+      { timeout: 20_000 },
+    );
+    expect(JSON.parse(stdout).streams).toEqual([{ codec_name: 'h264', width: 640, height: 360 }]);
   });
 
   it('with HLS_VARIANT=mpegts, answers once FFmpeg has written a whole MPEG-TS segment', async () => {

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePlaylist } from '../../src/hls/playlist.js';
 import { startUrl } from '../support/api.js';
-import { playableSegments } from '../support/hls.js';
+import { fetchPlaylist, playableSegments, wholeGopSegments } from '../support/hls.js';
 import { type RtspCameraOptions, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -71,8 +70,9 @@ describe.each(['lowlatency', 'mpegts'])('copy when possible (HLS_VARIANT=%s)', (
     expect(stream.snapshot()).toMatchObject({ mode: 'transcode', source: { video_codec: 'mjpeg' } });
     const files = await segments(t, 3);
     expect(await probeFile(files[1]!)).toEqual([{ codec_type: 'video', codec_name: 'h264', width: 640, height: 360 }]);
-    const durations = parsePlaylist(await (await fetch(`${t.baseUrl}/streams/cam/stream.m3u8`)).text()).segments.map((s) => s.duration);
-    for (const duration of durations.slice(0, -1)) expect(duration).toBeCloseTo(1, 0);
+    const durations = wholeGopSegments((await fetchPlaylist(t.baseUrl, 'cam')).segments).map((s) => s.duration);
+    expect(durations.length).toBeGreaterThanOrEqual(3);
+    for (const duration of durations) expect(duration).toBeCloseTo(1, 0);
     expect((await keyframeFlags(files[1]!))[0]).toBe(true);
   });
 });

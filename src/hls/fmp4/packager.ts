@@ -20,11 +20,22 @@ export interface Part {
 
 export type PackagerEvent =
   | { type: 'init'; init: InitSegment }
-  /** `segmentStart`: this part opens a new segment (and so closes the one before it). */
-  | { type: 'part'; part: Part; segmentStart: boolean };
+  /**
+   * `segmentStart`: this part opens a new segment (and so closes any still open before it).
+   * `segmentEnd`: this part closes its segment now, without waiting for the part after it.
+   */
+  | { type: 'part'; part: Part; segmentStart: boolean; segmentEnd: boolean };
 
 export interface PackagerOptions {
   segmentSeconds: number;
+  /**
+   * End the run's first segment with the first part that makes it this long, keyframe or not,
+   * and make each part until the next keyframe a segment of its own. Players (hls.js among them)
+   * start only once a playlist lists a complete segment: a short first one lets them start sooner,
+   * and one-part segments for the rest of the GOP let them follow the live edge at once even
+   * where they load whole segments only (hls.js does until its buffer is ahead of the parts).
+   */
+  firstSegmentSeconds?: number;
 }
 
 /**
@@ -45,8 +56,14 @@ export class Fmp4Packager {
   private tracks: Track[] | undefined;
   private moof: Box | undefined;
   private segmentStartTime: number | undefined;
+  /** first: the run's first segment; rest: the rest of its GOP, a part per segment; steady: keyframe cuts. */
+  private phase: 'first' | 'rest' | 'steady';
+  /** The segment was ended early: the next part opens a new one, keyframe or not. */
+  private segmentEnded = false;
 
-  constructor(private readonly options: PackagerOptions) {}
+  constructor(private readonly options: PackagerOptions) {
+    this.phase = options.firstSegmentSeconds === undefined ? 'steady' : 'first';
+  }
 
   /** Feeds bytes from the pipe; throws Fmp4FormatError on bytes that are not fragmented MP4. */
   push(chunk: Uint8Array): PackagerEvent[] {
@@ -118,12 +135,23 @@ export class Fmp4Packager {
     // Until the first keyframe, nothing can be decoded: those parts are dropped.
     if (this.segmentStartTime === undefined && !independent) return undefined;
     const elapsed = this.segmentStartTime === undefined ? Number.POSITIVE_INFINITY : startTime - this.segmentStartTime;
-    const segmentStart = independent && elapsed >= this.options.segmentSeconds * CUT_TOLERANCE;
+    const { segmentSeconds, firstSegmentSeconds = 0 } = this.options;
+    let segmentStart = this.segmentEnded || (independent && elapsed >= segmentSeconds * CUT_TOLERANCE);
+    if (this.phase === 'rest' && independent) {
+      this.phase = 'steady';
+      segmentStart = true;
+    }
     if (segmentStart) this.segmentStartTime = startTime;
+    // A keyframe cut is known only once the keyframe's part arrives; an early end is known as soon
+    // as the segment's last part is there, a part sooner.
+    const length = startTime + duration - this.segmentStartTime!;
+    const segmentEnd = this.phase === 'rest' || (this.phase === 'first' && length >= firstSegmentSeconds * CUT_TOLERANCE);
+    if (segmentEnd && this.phase === 'first') this.phase = 'rest';
+    this.segmentEnded = segmentEnd;
 
     const data = new Uint8Array(moof.bytes.length + mdat.bytes.length);
     data.set(moof.bytes);
     data.set(mdat.bytes, moof.bytes.length);
-    return { type: 'part', part: { data, duration, startTime, independent }, segmentStart };
+    return { type: 'part', part: { data, duration, startTime, independent }, segmentStart, segmentEnd };
   }
 }

@@ -6,8 +6,9 @@ export interface Fmp4Args {
   transcodePreset: string;
   segmentSeconds: number;
   /**
-   * How long FFmpeg's fragments are (the parts). It cuts at the first frame at least this long
-   * after the fragment's first, so a part lasts a whole number of frames from here up to one more.
+   * How long FFmpeg's fragments (the parts) should be. It cuts before the first frame whose
+   * timestamp is at least -frag_duration after the fragment's first, so a part lasts a whole
+   * number of frames.
    */
   partSeconds: number;
   /** pipe:N */
@@ -19,6 +20,13 @@ export interface Fmp4Args {
  * pipe, a new fragment at every keyframe and at most every part target, flushed
  * as soon as it is complete. Pure.
  */
+/**
+ * Camera timestamps jitter by a tick or two: with -frag_duration exactly three frames long, the
+ * fourth frame often lands a hair early and joins the part. Asking for 90 % keeps parts on the
+ * intended frame count (and so the declared part target, and the latency, where they were meant to be).
+ */
+const FRAGMENT_TOLERANCE = 0.9;
+
 export function buildFmp4Args({ plan, transcodePreset, segmentSeconds, partSeconds, pipe }: Fmp4Args): string[] {
   return [
     ...mediaArgs({ plan, transcodePreset, keyframeSeconds: segmentSeconds }),
@@ -29,7 +37,7 @@ export function buildFmp4Args({ plan, transcodePreset, segmentSeconds, partSecon
     '-movflags',
     'empty_moov+default_base_moof+frag_keyframe+skip_trailer',
     '-frag_duration',
-    String(Math.round(partSeconds * 1_000_000)),
+    String(Math.round(partSeconds * FRAGMENT_TOLERANCE * 1_000_000)),
     '-flush_packets',
     '1',
     pipe,

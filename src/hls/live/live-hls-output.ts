@@ -29,6 +29,9 @@ export interface PlaylistRequest {
   skip?: boolean;
 }
 
+/** The first segment of a run lasts one PART-HOLD-BACK (3 part targets): players start on it as soon as it is listed. */
+const FIRST_SEGMENT_PARTS = 3;
+
 /**
  * A part lasts a whole number of frames: HLS_PART_TIME itself when the frame rate divides it (25,
  * 30, 20, 15, 10 fps for 0.2 s), a little more otherwise (208 ms at 24 fps). The spec wants every
@@ -144,7 +147,12 @@ export class LiveHlsOutput implements StreamOutput {
   }
 
   private openRun({ pipe, progress }: OutputRunContext): OutputRun {
-    const packager = new Fmp4Packager({ segmentSeconds: this.options.segmentSeconds });
+    const { segmentSeconds, lowLatency, partSeconds } = this.options;
+    const packager = new Fmp4Packager({
+      segmentSeconds,
+      firstSegmentSeconds: lowLatency ? Math.min(segmentSeconds, FIRST_SEGMENT_PARTS * partSeconds) : undefined,
+    });
+    let segmentsDone = 0;
     let failed = false;
     let abandoned = false;
     pipe?.on('data', (chunk: Uint8Array) => {
@@ -157,7 +165,13 @@ export class LiveHlsOutput implements StreamOutput {
         this.options.log.error({ err: error }, 'FFmpeg wrote something that is not fragmented MP4; dropping this run of it');
         return;
       }
-      for (const event of events) this.take(event, progress);
+      for (const event of events) {
+        const completedSegment = this.take(event);
+        if (completedSegment) segmentsDone += 1;
+        // Playable once a whole segment is listed (players start on one); from then on every part
+        // (low latency) or every segment proves the run alive.
+        if (segmentsDone > 0 && event.type === 'part' && (lowLatency || completedSegment)) progress();
+      }
     });
     return {
       end: () => {
@@ -171,26 +185,27 @@ export class LiveHlsOutput implements StreamOutput {
     };
   }
 
-  private take(event: PackagerEvent, progress: () => void): void {
+  /** Adds what the packager found to the window; returns whether that completed a segment. */
+  private take(event: PackagerEvent): boolean {
     if (event.type === 'init') {
       this.write(this.window.setInit(event.init.data), event.init.data);
-      return;
+      return false;
     }
-    const change = this.window.addPart(event.part, event.segmentStart, this.now());
+    const change = this.window.addPart(event.part, this.now(), event);
     this.write(change.part.name, change.part.data);
     // Declared targets only grow: a part or segment longer than announced raises them for good.
     this.partTarget = Math.max(this.partTarget, declaredPartTarget(event.part.duration));
     this.changed(change);
-    // Alive, and playable: with parts, from the first one; without, once a whole segment is listed.
-    if (this.options.lowLatency || change.completed) progress();
+    return change.completed.length > 0;
   }
 
   private changed({ completed, removed }: WindowChange): void {
-    if (completed?.data) {
+    for (const segment of completed) {
+      if (!segment.data) continue;
       // The spec compares each segment's duration, rounded to the nearest second, with the target.
-      this.targetDuration = Math.max(this.targetDuration, Math.round(completed.duration));
-      this.write(completed.name, completed.data);
-      this.options.onSegment({ file: completed.name, bytes: completed.data.length });
+      this.targetDuration = Math.max(this.targetDuration, Math.round(segment.duration));
+      this.write(segment.name, segment.data);
+      this.options.onSegment({ file: segment.name, bytes: segment.data.length });
     }
     this.retired.push(...removed);
     while (this.retired.length > RETIRED_KEPT) this.forget(this.retired.shift()!);

@@ -20,6 +20,8 @@ export interface WindowSegment {
   programDateTime: Date;
   /** The first segment of a new FFmpeg run, after an earlier one. */
   discontinuity: boolean;
+  /** Starts with a keyframe (every segment does but the one after a run's short first segment). */
+  independent: boolean;
   /** Discontinuities before and at this segment since the stream began (EXT-X-DISCONTINUITY-SEQUENCE). */
   discontinuitySequence: number;
   complete: boolean;
@@ -28,8 +30,8 @@ export interface WindowSegment {
 }
 
 export interface WindowChange {
-  /** A segment that this change completed. */
-  completed: WindowSegment | undefined;
+  /** Segments that this change completed, oldest first. */
+  completed: WindowSegment[];
   /** Segments that fell out of the window. */
   removed: WindowSegment[];
 }
@@ -57,6 +59,8 @@ export class LiveWindow {
   /** Media time and wall clock of the current run's first part, to date every later one. */
   private anchor: { media: number; wall: number } | undefined;
   private runStarted = false;
+  /** Between setInit and endRun: an FFmpeg run is feeding the window. */
+  private running = false;
 
   constructor(private readonly options: LiveWindowOptions) {
     this.nextMsn = options.firstMsn;
@@ -70,17 +74,25 @@ export class LiveWindow {
     this.inits.set(name, data);
     this.anchor = undefined;
     this.runStarted = true;
+    this.running = true;
     return name;
   }
 
-  /** Adds a part that arrived at `arrivedAt` (ms); returns its file name and what it changed. */
-  addPart(part: Part, segmentStart: boolean, arrivedAt: number): WindowChange & { part: WindowPart } {
+  /**
+   * Adds a part that arrived at `arrivedAt` (ms); returns its file name and what it changed.
+   * `segmentStart` opens a new segment with it; `segmentEnd` completes its segment with it.
+   */
+  addPart(
+    part: Part,
+    arrivedAt: number,
+    { segmentStart, segmentEnd = false }: { segmentStart: boolean; segmentEnd?: boolean },
+  ): WindowChange & { part: WindowPart } {
     if (!this.init) throw new Error('a part before any init segment');
     this.anchor ??= { media: part.startTime, wall: arrivedAt };
-    let completed: WindowSegment | undefined;
+    const completed: WindowSegment[] = [];
     const open = this.open;
     if (segmentStart || !open) {
-      completed = open && this.complete(open);
+      if (open) completed.push(this.complete(open));
       const previous = this.segments.at(-1);
       const discontinuity = this.runStarted && previous !== undefined;
       this.runStarted = false;
@@ -92,6 +104,7 @@ export class LiveWindow {
         duration: 0,
         programDateTime: new Date(this.anchor.wall + (part.startTime - this.anchor.media) * 1000),
         discontinuity,
+        independent: part.independent,
         discontinuitySequence: (previous?.discontinuitySequence ?? 0) + (discontinuity ? 1 : 0),
         complete: false,
         data: undefined,
@@ -102,14 +115,16 @@ export class LiveWindow {
     const added: WindowPart = { name: partName(this.nextFile++), data: part.data, duration: part.duration, independent: part.independent };
     segment.parts.push(added);
     segment.duration += part.duration;
+    if (segmentEnd) completed.push(this.complete(segment));
     return { part: added, completed, removed: this.trim() };
   }
 
   /** The FFmpeg run ended: its last segment is as complete as it will get. */
   endRun(): WindowChange {
     const open = this.open;
-    const completed = open && this.complete(open);
+    const completed = open ? [this.complete(open)] : [];
     this.runStarted = true;
+    this.running = false;
     return { completed, removed: this.trim() };
   }
 
@@ -117,6 +132,11 @@ export class LiveWindow {
   get open(): WindowSegment | undefined {
     const last = this.segments.at(-1);
     return last && !last.complete ? last : undefined;
+  }
+
+  /** A run is going on, so a next part is coming: players may be told its name. */
+  get expectsPart(): boolean {
+    return this.running;
   }
 
   /** The name the next part will have (the preload hint). */

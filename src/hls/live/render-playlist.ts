@@ -63,8 +63,9 @@ export function renderPlaylist(window: LiveWindow, options: RenderOptions): stri
       parts,
     });
   });
-  // A live window with nothing yet but the hint of its first part.
-  if (lowLatency && listed.length === 0) {
+  // The next part opens a segment not begun yet: in a window with nothing listed, or after a segment
+  // that ended early (a run's short first one) while the run goes on.
+  if (lowLatency && !window.open && (listed.length === 0 || window.expectsPart)) {
     segments.push(
       new Segment({
         uri: '',
@@ -80,7 +81,7 @@ export function renderPlaylist(window: LiveWindow, options: RenderOptions): stri
     targetDuration,
     mediaSequenceBase: first?.msn ?? window.edge.msn + 1,
     discontinuitySequenceBase: first?.discontinuitySequence ?? 0,
-    independentSegments: true,
+    independentSegments: listed.every((segment) => segment.independent),
     segments,
     skip: skipped,
     ...(lowLatency

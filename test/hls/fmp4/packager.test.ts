@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Fmp4FormatError } from '../../../src/hls/fmp4/boxes.js';
-import { Fmp4Packager, type PackagerEvent, type Part } from '../../../src/hls/fmp4/packager.js';
+import { Fmp4Packager, type PackagerEvent, type PackagerOptions, type Part } from '../../../src/hls/fmp4/packager.js';
 import { chunked, fmp4Bytes, topLevelBoxes } from '../../support/fmp4.js';
 
-function packageAll(bytes: Uint8Array, chunkSize: number, segmentSeconds = 1) {
-  const packager = new Fmp4Packager({ segmentSeconds });
+function packageAll(bytes: Uint8Array, chunkSize: number, options: Partial<PackagerOptions> = {}) {
+  const packager = new Fmp4Packager({ segmentSeconds: 1, ...options });
   const events: PackagerEvent[] = chunked(bytes, chunkSize).flatMap((chunk) => packager.push(chunk));
   const parts = events.flatMap((event) => (event.type === 'part' ? [event] : []));
   const inits = events.flatMap((event) => (event.type === 'init' ? [event.init] : []));
@@ -43,6 +43,19 @@ describe('Fmp4Packager, on fragmented MP4 that FFmpeg really produced', () => {
     }
     expect(total(parts.map(({ part }) => part))).toBeCloseTo(4, 1);
     expect(parts.map(({ part }) => part.startTime)).toEqual([...parts.map(({ part }) => part.startTime)].sort((a, b) => a - b));
+  });
+
+  it("cuts a run's first segment short and the rest of its GOP into one-part segments; then segments start on keyframes", async () => {
+    const bytes = await fmp4Bytes({ seconds: 4, gop: 50 });
+    const { parts } = packageAll(bytes, 4096, { firstSegmentSeconds: 0.6 });
+    const segments = segmentsOf(parts);
+    // 0.64 s (four 0.16 s parts), nine one-part segments up to the keyframe at 2 s, then that 2 s GOP.
+    expect(segments.map((segment) => segment.length)).toEqual([4, ...Array(9).fill(1), 13]);
+    expect(total(segments[0]!)).toBeCloseTo(0.64, 2);
+    expect(segments.map((segment) => segment[0]!.independent)).toEqual([true, ...Array(9).fill(false), true]);
+    expect(total(segments.at(-1)!)).toBeCloseTo(2, 2);
+    // Early ends are announced with the segment's last part; keyframe cuts only with the next one's first.
+    expect(parts.flatMap((part, n) => (part.segmentEnd ? [n] : []))).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
   it('a long GOP gives one long segment, with parts as short as ever', async () => {

@@ -36,14 +36,21 @@ async function running(lowLatency = true) {
   const bytes = await fmp4Bytes({ seconds: 3, gop: 25 });
   const boxes = topLevelBoxes(bytes);
   let next = 0;
-  /** Writes the init segment and `fragments` more moof+mdat pairs, and waits until they are parts. */
+  let fed = 0;
+  // The init segment and every part take the next file number, so the preload hint tells how many parts exist.
+  const partsPackaged = async () => {
+    const playlist = (await output.playlist({})) ?? '';
+    const init = /init_(\d+)\.mp4/.exec(playlist)?.[1];
+    const hinted = /PRELOAD-HINT:TYPE=PART,URI="part_(\d+)\.m4s"/.exec(playlist)?.[1];
+    return init && hinted ? Number(hinted) - Number(init) - 1 : 0;
+  };
+  /** Writes the init segment (first time) and `fragments` more moof+mdat pairs, and waits until they are parts. */
   const feed = async (fragments: number) => {
-    const before = progress;
     const end = next === 0 ? 2 + 2 * fragments : next + 2 * fragments;
     pipe.write(bytes.subarray(boxes[next]![1], boxes[end - 1]![2]));
     next = end;
-    // With parts, each one is progress; without (fmp4), only whole segments are.
-    if (lowLatency) await waitFor(() => progress === before + fragments, { what: `${fragments} parts` });
+    fed += fragments;
+    if (lowLatency) await waitFor(async () => (await partsPackaged()) === fed, { what: `${fed} parts` });
     else await new Promise((resolve) => setImmediate(resolve));
   };
   return { dir, output, feed, run, segments, progress: () => progress };
@@ -123,15 +130,14 @@ describe('LiveHlsOutput', () => {
 
   it('writes the init segment, every part and every finished segment to the folder, under names never reused', async () => {
     const { dir, feed, segments, output, run } = await running();
-    await feed(7); // a 1 s segment is six or seven parts; the keyframe that follows closes it
-    await feed(6);
-    await waitFor(() => segments.length >= 1, { what: 'the first segment' });
+    await feed(13); // the short first segment (4 parts), the rest of its GOP a part at a time (3), 6 parts of the next GOP
     await run.end(); // FFmpeg exits: the open segment is finished as it is
-    await waitFor(() => segments.length === 2, { what: 'the last segment' });
+    const listed = (await output.playlist({}))!.match(/^seg_\d+\.m4s$/gm)!;
+    expect(segments).toEqual(listed);
     const files = await waitFor(
       async () => {
         const names = (await readdir(dir)).sort();
-        return names.includes(segments[1]!) && !names.some((name) => name.endsWith('.tmp')) ? names : undefined;
+        return names.includes(segments.at(-1)!) && !names.some((name) => name.endsWith('.tmp')) ? names : undefined;
       },
       { what: 'the files' },
     );
@@ -140,9 +146,30 @@ describe('LiveHlsOutput', () => {
     expect(new Set(files).size).toBe(files.length);
     // A segment file is its parts, end to end.
     const playlist = (await output.playlist({}))!;
-    const firstSegmentParts = playlist.split(segments[0]!)[0]!.match(/part_\d+\.m4s/g)!;
-    const parts = await Promise.all(firstSegmentParts.map((name) => readFile(path.join(dir, name))));
-    expect(Buffer.concat(parts).equals(await readFile(path.join(dir, segments[0]!)))).toBe(true);
+    const gop = segments.at(-1)!;
+    const gopParts = playlist
+      .split(gop)[0]!
+      .split(/^seg_\d+\.m4s$/m)
+      .at(-1)!
+      .match(/part_\d+\.m4s/g)!;
+    expect(gopParts).toHaveLength(6);
+    const parts = await Promise.all(gopParts.map((name) => readFile(path.join(dir, name))));
+    expect(Buffer.concat(parts).equals(await readFile(path.join(dir, gop)))).toBe(true);
+  });
+
+  it('proves the run alive only once a short first segment is listed, then with every part', async () => {
+    const { output, feed, progress, segments } = await running();
+    await feed(3); // 0.48 s: not yet the first segment's 0.6 s (one PART-HOLD-BACK)
+    expect(progress()).toBe(0);
+    expect(segments).toEqual([]);
+    expect(await output.playlist({})).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
+    await feed(1); // the part that makes 0.64 s closes it, mid-GOP, without waiting for the next one
+    await waitFor(() => segments.length === 1, { what: 'the first segment' });
+    expect(progress()).toBe(1);
+    await feed(2);
+    expect(progress()).toBe(3);
+    // The segment after the early cut starts mid-GOP: the playlist no longer claims all of them independent.
+    expect(await output.playlist({})).not.toContain('#EXT-X-INDEPENDENT-SEGMENTS');
   });
 
   it('the fmp4 variant lists whole segments and ignores blocking parameters', async () => {

@@ -25,7 +25,7 @@ function windowOf({
   const feed = (count: number) => {
     for (let i = 0; i < count; i++, n++) {
       const part: Part = { data: Uint8Array.of(n & 0xff), duration: 0.2, startTime: n * 0.2, independent: n % partsPerSegment === 0 };
-      window.addPart(part, part.independent, T0 + n * 200);
+      window.addPart(part, T0 + n * 200, { segmentStart: part.independent });
     }
   };
   feed(segments * partsPerSegment + openParts);
@@ -151,6 +151,20 @@ describe('renderPlaylist', () => {
     expect(text).not.toContain('seg_103.m4s');
     expect(text).toContain('seg_104.m4s');
     expect(parseBack(text).warnings).toEqual([]);
+  });
+
+  it('hints the next part after a segment that ended early, but not between FFmpeg runs', () => {
+    const window = new LiveWindow({ listSize: 6, firstMsn: 100, firstFileNumber: 1000 });
+    window.setInit(Uint8Array.of(1));
+    for (let n = 0; n < 3; n++) {
+      const part: Part = { data: Uint8Array.of(n), duration: 0.2, startTime: n * 0.2, independent: n === 0 };
+      window.addPart(part, T0 + n * 200, { segmentStart: n === 0, segmentEnd: n === 2 });
+    }
+    const text = renderPlaylist(window, LL);
+    expect(text.split('\n').slice(-3)).toEqual(['#EXTINF:0.6,', 'seg_100.m4s', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part_1004.m4s"']);
+    expect(parseBack(text).warnings).toEqual([]);
+    window.endRun();
+    expect(renderPlaylist(window, LL)).not.toContain('#EXT-X-PRELOAD-HINT');
   });
 
   it('has a valid playlist before the first part: just the hint', () => {
