@@ -58,8 +58,8 @@ async function withDaemon<T>(body: (start: Starter) => Promise<T>): Promise<T> {
         await response.text();
         const seconds = elapsedSince(t0);
         if (response.status !== 200) return { ok: false, reason: `HTTP ${response.status}` };
-        // The response claims "playable"; trust the file, not the claim.
-        const playlist = await readText(path.join(streamDir, id, 'stream.m3u8'));
+        // The response claims "playable"; trust the playlist players get, not the claim.
+        const playlist = await (await fetch(`${base}/streams/${id}/stream.m3u8`)).text();
         return hasSegment(playlist) ? { ok: true, seconds } : { ok: false, reason: 'no #EXTINF after 200' };
       } catch (error) {
         return { ok: false, reason: String(error) }; // e.g. Ctrl-C aborting the request

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
@@ -8,6 +8,7 @@ import { buildFmp4Args } from './fmp4-args.js';
 import { LiveWindow, type WindowChange, type WindowSegment } from './live-window.js';
 import { renderPlaylist } from './render-playlist.js';
 import { Waiters } from './waiters.js';
+import { writeAtomically } from './write-atomically.js';
 
 export interface LiveHlsOptions {
   dir: string;
@@ -217,8 +218,7 @@ export class LiveHlsOutput implements StreamOutput {
   private write(name: string, data: Uint8Array): void {
     if (this.closed) return;
     const file = path.join(this.options.dir, name);
-    const written: Promise<void> = writeFile(`${file}.tmp`, data)
-      .then(() => rename(`${file}.tmp`, file))
+    const written: Promise<void> = writeAtomically(file, data)
       .catch((error: unknown) =>
         this.options.log.warn({ err: error, file: name }, 'cannot write to the stream folder; serving from memory only'),
       )
