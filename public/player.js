@@ -124,14 +124,14 @@ function play(src) {
 }
 
 /**
- * Keeps playback near PART-HOLD-BACK behind the live edge (hls.js's target latency for plain HLS):
+ * Keeps playback near PART-HOLD-BACK (plus a part) behind the live edge (hls.js's target latency for plain HLS):
  * more than LATE_S late after a slow start or a stall, it plays up to 1.5 times as fast (pitch kept)
  * until it is back within ON_TIME_S, as far as the buffer allows. hls.js itself would, but only with
  * more than a second buffered ahead, and it adds a second to its target for every stall, start-up
  * ones included. Small lateness is left alone: a thinner buffer would stall on the next hiccup.
  */
-const LATE_S = 0.3;
-const ON_TIME_S = 0.1;
+const LATE_S = 0.15;
+const ON_TIME_S = 0.05;
 /** Buffered seconds ahead below which it never plays faster: better late than stalled. */
 const MIN_AHEAD_S = 0.25;
 const MAX_RATE = 1.5;
@@ -140,7 +140,9 @@ function followLiveEdge(hls) {
   let catchingUp = false;
   video.addEventListener('timeupdate', () => {
     const { latency } = hls;
-    const targetLatency = hls.levels[hls.currentLevel]?.details?.partHoldBack || hls.targetLatency;
+    const details = hls.levels[hls.currentLevel]?.details;
+    // One part of margin over PART-HOLD-BACK: right at the hold-back, the next hiccup would stall.
+    const targetLatency = details?.partHoldBack ? details.partHoldBack + details.partTarget : hls.targetLatency;
     if (!targetLatency || !Number.isFinite(latency) || video.paused) return;
     const range = [...Array(video.buffered.length).keys()].find((i) => video.buffered.end(i) >= video.currentTime);
     const ahead = range === undefined ? 0 : video.buffered.end(range) - video.currentTime;

@@ -12,29 +12,28 @@ const API_TOKEN = 'low-latency-api-token-0123456789';
 const SECRET = 'low-latency-playback-secret-0123456789abcdef';
 const TTL_S = 10;
 const WATCH_MS = 30_000;
+/** After FFmpeg is back, how long players get to find the live edge of its new run. */
+const RESETTLE_MS = 5000;
 /** How far behind the camera the picture may fall (the issue's bound; the benchmark measures the usual). */
 const MAX_BEHIND_MS = 1500;
 
 let camera: RtspCamera;
-let open: TestApp;
-let signed: TestApp;
+let daemon: TestApp;
 let nginx: RunningNginx;
 // One browser per viewer: a page behind another tab gets no video-frame callbacks.
 let browsers: Array<Awaited<ReturnType<typeof launchChromium>>> = [];
 
 beforeAll(async () => {
-  camera = await startRtspCamera({ pattern: 'clock', width: 960, height: 540, fps: 25, keyintSeconds: 1 });
-  [open, signed] = await Promise.all([
-    startTestApp(),
-    startTestApp({ API_TOKEN, PLAYBACK_SECRET: SECRET, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) }),
-  ]);
-  nginx = await startNginxFor(signed);
+  // Small enough for the camera, the daemon and two Chromiums on two cores; the clock needs 672 px.
+  camera = await startRtspCamera({ pattern: 'clock', width: 704, height: 396, fps: 25, keyintSeconds: 1 });
+  daemon = await startTestApp({ API_TOKEN, PLAYBACK_SECRET: SECRET, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL_S) });
+  nginx = await startNginxFor(daemon);
   browsers = await Promise.all([launchChromium(), launchChromium()]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all(browsers.map((browser) => browser.close()));
   await nginx?.stop();
-  await Promise.all([open?.close(), signed?.close()]);
+  await daemon?.close();
   await camera?.stop();
 });
 
@@ -64,20 +63,20 @@ const summary = (samples: Array<{ behindMs: number }>) => {
 };
 
 describe('low-latency HLS in Chromium with hls.js', () => {
-  it('plays near the live edge for 30 s without stalling: from the daemon across an FFmpeg restart, through Nginx across token renewals', async () => {
-    // The backend's part for the signed stream: start with the API token, hand the browser the playback token.
-    const started = await fetch(startUrl(nginx.baseUrl, { indicator_id: 'signed', rtsp_link: camera.url }), {
+  it('plays near the live edge for 30 s without stalling, from the daemon and through Nginx, across an FFmpeg restart and token renewals', async () => {
+    // The backend's part: start with the API token, hand the browsers the playback token (renewed by the player every few seconds).
+    const started = await fetch(startUrl(nginx.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }), {
       headers: { authorization: `Bearer ${API_TOKEN}` },
     });
     const { playback_token: token } = (await started.json()) as { playback_token: string };
     const [direct, proxied] = await Promise.all([
-      watching(browsers[0]!, `${open.baseUrl}/player?indicator_id=open&rtsp_link=${encodeURIComponent(camera.url)}`),
-      watching(browsers[1]!, `${nginx.baseUrl}/player?indicator_id=signed&token=${token}`),
+      watching(browsers[0]!, `${daemon.baseUrl}/player?indicator_id=cam&token=${token}`),
+      watching(browsers[1]!, `${nginx.baseUrl}/player?indicator_id=cam&token=${token}`),
     ]);
     const settledAt = Date.now() + 2000; // the first seconds: hls.js finds the live edge
-    const stream = open.services.manager.get('open')!;
+    const stream = daemon.services.manager.get('cam')!;
 
-    // Halfway through, FFmpeg of the directly served stream is killed; the supervisor brings it back.
+    // Halfway through, the camera's FFmpeg is killed; the supervisor brings it back.
     await new Promise((resolve) => setTimeout(resolve, WATCH_MS / 2));
     const killedPid = stream.pid!;
     const killedAt = Date.now();
@@ -86,18 +85,27 @@ describe('low-latency HLS in Chromium with hls.js', () => {
     const backAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + WATCH_MS / 2 - Date.now())));
 
-    const restartWindow: [number, number] = [killedAt, backAt + 3000];
-    const fromDaemon = readingsFrom(await glassReadings(direct.page), settledAt, restartWindow);
-    const throughNginx = readingsFrom(await glassReadings(proxied.page), settledAt);
-    const afterRestart = (await glassReadings(direct.page)).samples.filter((s) => s.at > backAt + 3000);
+    // Left out: from the kill until hls.js has crossed the discontinuity and settled at the live edge again.
+    const restartWindow: [number, number] = [killedAt, backAt + RESETTLE_MS];
+    const viewers = { fromDaemon: direct, throughNginx: proxied };
+    const readings = Object.fromEntries(
+      await Promise.all(
+        Object.entries(viewers).map(
+          async ([name, { page }]) => [name, readingsFrom(await glassReadings(page), settledAt, restartWindow)] as const,
+        ),
+      ),
+    );
+    const afterRestart = (await glassReadings(direct.page)).samples.filter((s) => s.at > backAt + RESETTLE_MS);
     console.log(
-      `glass to glass, p50 (max): ${summary(fromDaemon.samples)} from the daemon, ${summary(throughNginx.samples)} through Nginx, ${summary(afterRestart)} after the restart`,
+      `glass to glass, p50 (max): ${summary(readings.fromDaemon!.samples)} from the daemon, ${summary(readings.throughNginx!.samples)} through Nginx, ` +
+        `${summary(afterRestart)} after the restart; stalls (ms after settling): ${JSON.stringify(Object.values(readings).map((r) => r.stalls.map((at) => at - settledAt)))}, ` +
+        `FFmpeg killed at ${killedAt - settledAt}, back at ${backAt - settledAt}`,
     );
 
-    for (const readings of [fromDaemon, throughNginx]) {
-      expect(readings.samples.length).toBeGreaterThan(20 * 20); // 25 fps for most of 30 s
-      expect(Math.max(...readings.samples.map((s) => s.behindMs))).toBeLessThanOrEqual(MAX_BEHIND_MS);
-      expect(readings.stalls).toEqual([]);
+    for (const [name, { samples, stalls }] of Object.entries(readings)) {
+      expect(samples.length, `${name}: frames shown`).toBeGreaterThan(20 * 20); // 25 fps for most of 30 s
+      expect(Math.max(...samples.map((s) => s.behindMs)), `${name}: ms behind`).toBeLessThanOrEqual(MAX_BEHIND_MS);
+      expect(stalls, `${name}: stalls`).toEqual([]);
     }
     // Playing again after the restart, back near the live edge.
     expect(afterRestart.length).toBeGreaterThan(25 * 5);
