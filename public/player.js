@@ -131,9 +131,9 @@ function play(src) {
  * ones included. Small lateness is left alone: a thinner buffer would stall on the next hiccup.
  */
 const LATE_S = 0.15;
-const ON_TIME_S = 0.05;
+const ON_TIME_S = 0.1;
 /** Buffered seconds ahead below which it never plays faster: better late than stalled. */
-const MIN_AHEAD_S = 0.25;
+const MIN_AHEAD_S = 0.35;
 const MAX_RATE = 1.5;
 
 function followLiveEdge(hls) {
