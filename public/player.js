@@ -124,31 +124,37 @@ function play(src) {
 }
 
 /**
- * Keeps playback near PART-HOLD-BACK (plus a part) behind the live edge (hls.js's target latency for plain HLS):
- * more than LATE_S late after a slow start or a stall, it plays up to 1.5 times as fast (pitch kept)
- * until it is back within ON_TIME_S, as far as the buffer allows. hls.js itself would, but only with
- * more than a second buffered ahead, and it adds a second to its target for every stall, start-up
- * ones included. Small lateness is left alone: a thinner buffer would stall on the next hiccup.
+ * Keeps low-latency playback near PART-HOLD-BACK (plus a part) behind the live edge. More than LATE_S late after a slow start, it plays up to 1.5 times as fast (pitch
+ * kept) until it is back within ON_TIME_S, as far as the buffer allows: hls.js itself would, but
+ * only with more than a second buffered ahead, and it adds a second to its target for every stall.
+ * More than EARLY_S early (after an outage drained the buffer, playback resumes right at the
+ * edge, where every hiccup stalls) it plays at 0.9 until the margin is back.
  */
 const LATE_S = 0.15;
 const ON_TIME_S = 0.1;
+const EARLY_S = 0.1;
 /** Buffered seconds ahead below which it never plays faster: better late than stalled. */
 const MIN_AHEAD_S = 0.35;
 const MAX_RATE = 1.5;
+const SLOW_RATE = 0.9;
 
 function followLiveEdge(hls) {
-  let catchingUp = false;
+  let mode = 'normal'; // or 'faster', 'slower'
   video.addEventListener('timeupdate', () => {
     const { latency } = hls;
     const details = hls.levels[hls.currentLevel]?.details;
+    // Low-latency playlists only (plain HLS plays liveSyncDurationCount segments behind, as hls.js keeps it).
+    if (!details?.partHoldBack || !Number.isFinite(latency) || video.paused) return;
     // One part of margin over PART-HOLD-BACK: right at the hold-back, the next hiccup would stall.
-    const targetLatency = details?.partHoldBack ? details.partHoldBack + details.partTarget : hls.targetLatency;
-    if (!targetLatency || !Number.isFinite(latency) || video.paused) return;
+    const targetLatency = details.partHoldBack + details.partTarget;
     const range = [...Array(video.buffered.length).keys()].find((i) => video.buffered.end(i) >= video.currentTime);
     const ahead = range === undefined ? 0 : video.buffered.end(range) - video.currentTime;
     const late = latency - targetLatency;
-    catchingUp = ahead > MIN_AHEAD_S && late > (catchingUp ? ON_TIME_S : LATE_S);
-    const rate = catchingUp ? Math.min(MAX_RATE, 1 + late) : 1;
+    if (mode === 'faster' && (late < ON_TIME_S || ahead <= MIN_AHEAD_S)) mode = 'normal';
+    if (mode === 'slower' && late >= 0) mode = 'normal';
+    if (mode === 'normal' && late > LATE_S && ahead > MIN_AHEAD_S) mode = 'faster';
+    if (mode === 'normal' && late < -EARLY_S) mode = 'slower';
+    const rate = mode === 'faster' ? Math.min(MAX_RATE, 1 + late) : mode === 'slower' ? SLOW_RATE : 1;
     if (video.playbackRate !== rate) video.playbackRate = rate;
   });
 }
