@@ -18,7 +18,7 @@ async function startFrom(cameraOptions: RtspCameraOptions, env: Record<string, s
   const t = await startTestApp(env);
   cleanups.push(() => t.close());
   const response = await fetch(startUrl(t.baseUrl, { indicator_id: 'cam', rtsp_link: camera.url }));
-  expect(response.status).toBe(200);
+  expect(response.status, await response.text()).toBe(200);
   return { t, camera, stream: t.services.manager.get('cam')! };
 }
 
