@@ -9,6 +9,7 @@ import { registerErrorHandlers } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
+import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         playback: services.playback,
       }),
     );
+    await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
   });
   await app.register(
     healthRoutes({

@@ -15,6 +15,9 @@ import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
 import { PidRecords } from './process/pid-records.js';
+import { createAlwaysOn } from './recording/always-on.js';
+import { type Archive, createArchive } from './recording/archive.js';
+import type { FreeBytes } from './recording/retention.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
 import { StreamManager } from './streams/manager.js';
@@ -41,6 +44,8 @@ export interface Services {
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, watched for changes; undefined without one. */
   cameras: CameraRegistry | undefined;
+  /** Recordings of record: true cameras: catalogue, retention, hand-off. */
+  archive: Archive;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -57,6 +62,8 @@ export function pidRecordDir(streamDir: string): string {
 /** What the services take from the system, replaceable where the system cannot be used (tests without DNS). */
 export interface SystemDeps {
   lookup?: Lookup;
+  /** Free bytes on the recordings' disk (a test cannot fill a real disk). */
+  freeBytes?: FreeBytes;
 }
 
 /**
@@ -70,6 +77,23 @@ export async function createServices(config: Config, log: Logger, system: System
   const bus: StreamEventBus = new EventBus<StreamEvents>(log);
   const metrics = lifecycle.add('metrics', new Metrics(bus));
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
+  // A CAMERAS_FILE is read before the archive, which asks it for each camera's retention.
+  const cameras = config.camerasFile
+    ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
+    : undefined;
+  // Before the streams: the catalogue is read before any camera records, and closed after the last one has.
+  const archive = lifecycle.add(
+    'recordings',
+    createArchive({
+      config: config.archive,
+      ffprobePath: config.ffprobePath,
+      transcodePreset: config.transcodePreset,
+      retainHoursOf: (id) => cameras?.get(id)?.record_retain_hours,
+      bus,
+      log,
+      freeBytes: system.freeBytes,
+    }),
+  );
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
@@ -99,9 +123,6 @@ export async function createServices(config: Config, log: Logger, system: System
       }),
   });
 
-  const cameras = config.camerasFile
-    ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
-    : undefined;
   if (cameras) lifecycle.add('cameras', { start: () => cameras.watch(), close: () => cameras.close() });
   const baseOutputs = (id: string, dir: string): StreamOutput[] => [hlsOutput(config, { id, dir, bus, log })];
   const startStream = createStartStream({
@@ -116,9 +137,13 @@ export async function createServices(config: Config, log: Logger, system: System
     detection: () => detection.get(),
     detectByDefault: config.detection.enabled,
     baseOutputs,
+    recordingOutput: archive.recordingOutput,
     bus,
   });
-  if (cameras) lifecycle.add('camera follower', createRegistryFollower({ registry: cameras, manager, startStream, log }));
+  if (cameras) {
+    lifecycle.add('camera follower', createRegistryFollower({ registry: cameras, manager, startStream, log }));
+    lifecycle.add('recorded cameras', createAlwaysOn({ registry: cameras, manager, startStream, bus, retry: config.restartBackoff, log }));
+  }
 
   const [ffmpeg, ffprobe] = await Promise.all([detectBinary(config.ffmpegPath), detectBinary(config.ffprobePath)]);
   await lifecycle.start();
@@ -134,6 +159,7 @@ export async function createServices(config: Config, log: Logger, system: System
     metrics,
     playback: config.playback && createPlaybackTokens(config.playback),
     cameras,
+    archive,
     close: () => lifecycle.close(),
   };
 }

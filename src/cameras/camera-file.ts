@@ -10,6 +10,12 @@ export interface CameraEntry {
   detect?: boolean;
   audio?: boolean;
   transport?: 'tcp' | 'udp';
+  /** Always on, recorded into RECORD_DIR. */
+  record?: boolean;
+  /** This camera's own RECORD_RETAIN_HOURS. */
+  record_retain_hours?: number;
+  /** Hand its finished segments to S3 and the webhook (default: whichever are configured). */
+  upload?: boolean;
 }
 
 export interface CamerasFileIssue {
@@ -65,6 +71,9 @@ function entrySchema(schemes: readonly string[]) {
       detect: flag,
       audio: flag,
       transport: z.enum(['tcp', 'udp'], { error: 'must be tcp or udp' }).optional(),
+      record: flag,
+      record_retain_hours: z.number({ error: 'must be a number of hours' }).positive({ error: 'must be more than 0' }).optional(),
+      upload: flag,
     },
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be a mapping with at least a url' : undefined) },
   );
@@ -133,11 +142,7 @@ export function parseCamerasFile(text: string, allowedSchemes?: readonly string[
       continue;
     }
     // Only the fields that were set, so that sameEntry and logs see what the operator wrote.
-    const entry: CameraEntry = { url: result.data.url };
-    if (result.data.detect !== undefined) entry.detect = result.data.detect;
-    if (result.data.audio !== undefined) entry.audio = result.data.audio;
-    if (result.data.transport !== undefined) entry.transport = result.data.transport;
-    entries.set(id, entry);
+    entries.set(id, Object.fromEntries(Object.entries(result.data).filter(([, value]) => value !== undefined)) as unknown as CameraEntry);
   }
   if (issues.length > 0) {
     const shown = issues.slice(0, MAX_REPORTED_ISSUES);
@@ -147,6 +152,10 @@ export function parseCamerasFile(text: string, allowedSchemes?: readonly string[
   return entries;
 }
 
+const ENTRY_FIELDS = ['url', 'detect', 'audio', 'transport', 'record', 'record_retain_hours', 'upload'] as const satisfies ReadonlyArray<
+  keyof CameraEntry
+>;
+
 export function sameEntry(a: CameraEntry, b: CameraEntry): boolean {
-  return a.url === b.url && a.detect === b.detect && a.audio === b.audio && a.transport === b.transport;
+  return ENTRY_FIELDS.every((field) => a[field] === b[field]);
 }

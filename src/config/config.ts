@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveSecretFiles } from '../security/secrets.js';
+import { type ArchiveConfig, archiveConfigProblems, archiveEnvShape, toArchiveConfig } from './archive-config.js';
 
 /** Environment booleans: accept the spellings operators actually write. */
 const envBoolean = z
@@ -83,6 +84,7 @@ const envSchema = z.object({
   ALLOW_API_SOURCES: envBoolean.default(true),
   // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
   TRUST_PROXY: z.string().default('loopback'),
+  ...archiveEnvShape,
 });
 
 export interface Config {
@@ -123,6 +125,8 @@ export interface Config {
   camerasFile: string | undefined;
   /** Whether start may name a camera by rtsp_link, or only by a registry id. */
   allowApiSources: boolean;
+  /** Recordings of CAMERAS_FILE cameras with record: true, their retention and hand-off. */
+  archive: ArchiveConfig;
 }
 
 export interface DetectionConfig {
@@ -167,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Without API tokens anyone could ask /api/stream/start or /api/stream/token for a playback token.
     throw new ConfigError(['PLAYBACK_SECRET: needs API_TOKEN too, or anyone could ask the API for a playback token']);
   }
+  const archiveProblems = archiveConfigProblems(e);
+  if (archiveProblems.length > 0) throw new ConfigError(archiveProblems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -214,5 +220,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     playback: e.PLAYBACK_SECRET.length > 0 ? { secrets: e.PLAYBACK_SECRET, ttlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS } : undefined,
     camerasFile: e.CAMERAS_FILE,
     allowApiSources: e.ALLOW_API_SOURCES,
+    archive: toArchiveConfig(e),
   };
 }

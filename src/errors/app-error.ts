@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'detection_unavailable'
   | 'detection_off'
   | 'no_frame_yet'
+  | 'no_recording'
   | 'invalid_image'
   | 'unsupported_media_type';
 

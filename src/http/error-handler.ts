@@ -20,6 +20,7 @@ const HTTP_STATUS = {
   playback_forbidden: 403,
   camera_not_found: 404,
   stream_not_found: 404,
+  no_recording: 404,
   source_conflict: 409,
   playback_unsigned: 409,
   detection_off: 409,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CameraRegistry } from '../cameras/camera-registry.js';
 import { streamPath } from '../hls/layout.js';
 import { type PlaybackTokens, PlaybackUnsigned } from '../security/playback-tokens.js';
-import { StreamNotFound } from '../streams/errors.js';
+import { SourceConflict, StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
@@ -46,6 +46,9 @@ export const streamRoutes =
 
     app.post('/api/stream/stop', async (request) => {
       const { indicator_id } = idRequestSchema.parse(paramsOf(request));
+      if (manager.get(indicator_id)?.alwaysOn) {
+        throw new SourceConflict(indicator_id, 'is recorded (record: true in CAMERAS_FILE); it stops when its entry is removed');
+      }
       await manager.stop(indicator_id);
       return { indicator_id, status: 'stopped' };
     });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 /** Variables that hold secrets; each can also come from a file named by <NAME>_FILE (Docker and Kubernetes secrets). */
-export const SECRET_VARIABLES = ['API_TOKEN', 'PLAYBACK_SECRET'] as const;
+export const SECRET_VARIABLES = [
+  'API_TOKEN',
+  'PLAYBACK_SECRET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'SEGMENT_WEBHOOK_SECRET',
+] as const;
 
 export class SecretFileError extends Error {
   constructor(variable: string, file: string, cause: Error) {

@@ -28,6 +28,8 @@ export interface StartOptions {
   conflict?(existing: Stream): string | undefined;
   /** What the caller said about detection, remembered for restarts. */
   requestedDetect?: boolean;
+  /** Never swept for lack of viewers (a recorded camera). */
+  alwaysOn?: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export class StreamManager {
         outputs: options.outputs(dir),
         audio: source.audio,
         requestedDetect: options.requestedDetect,
+        alwaysOn: options.alwaysOn ?? false,
       },
       this.options.settings,
       this.options.deps,
@@ -141,9 +144,9 @@ export class StreamManager {
     }
   }
 
-  /** Stops every stream nobody has touched for the idle timeout; returns their ids. */
+  /** Stops every stream nobody has touched for the idle timeout (always-on ones aside); returns their ids. */
   async sweepIdle(now = Date.now()): Promise<string[]> {
-    const idle = this.list().filter((stream) => now - stream.lastAccess > this.options.idleTimeoutMs);
+    const idle = this.list().filter((stream) => !stream.alwaysOn && now - stream.lastAccess > this.options.idleTimeoutMs);
     for (const stream of idle) {
       this.options.log.info({ stream: stream.id, idleMs: now - stream.lastAccess }, 'stopping idle stream');
     }

@@ -24,6 +24,10 @@ export interface StreamSnapshot {
   last_error: { cause: string; message: string; at: string; ffmpeg_output: string[] } | null;
   /** Counters and the latest detections, when detection is on for the stream. */
   detection: unknown;
+  /** Kept running without viewers (CAMERAS_FILE record: true). */
+  always_on: boolean;
+  /** Segments written this run, when the stream is recorded. */
+  recording: unknown;
 }
 
 /** The last thing that went wrong, with FFmpeg's own last words. */
@@ -39,6 +43,7 @@ interface SnapshotSource {
   plan: OutputPlan;
   source: SourceInfo | undefined;
   lastError: LastError | undefined;
+  alwaysOn: boolean;
   output(kind: string): { status(): unknown } | undefined;
 }
 
@@ -66,5 +71,7 @@ export function snapshotOf(stream: SnapshotSource): StreamSnapshot {
       ? { cause: lastError.cause, message: lastError.message, at: lastError.at.toISOString(), ffmpeg_output: lastError.stderr }
       : null,
     detection: stream.output('detection')?.status() ?? null,
+    always_on: stream.alwaysOn,
+    recording: stream.output('recording')?.status() ?? null,
   };
 }

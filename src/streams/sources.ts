@@ -24,6 +24,15 @@ export interface ResolvedSource {
   /** The camera's own defaults from CAMERAS_FILE; a start call's detect=… still wins. */
   detect?: boolean;
   audio?: boolean;
+  /** CAMERAS_FILE record: true: the camera is always on and recorded. */
+  recording?: RecordingRequest;
+}
+
+export interface RecordingRequest {
+  /** record_retain_hours; undefined: RECORD_RETAIN_HOURS. */
+  retainHours?: number;
+  /** upload; undefined: hand off to whatever is configured. */
+  upload?: boolean;
 }
 
 export interface SourceResolverOptions {
@@ -61,6 +70,7 @@ export function createSourceResolver(options: SourceResolverOptions) {
         configured: true,
         detect: camera.detect,
         audio: camera.audio,
+        ...(camera.record ? { recording: { retainHours: camera.record_retain_hours, upload: camera.upload } } : {}),
       };
     }
     if (!options.allowApiSources) {

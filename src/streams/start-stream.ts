@@ -4,7 +4,7 @@ import type { SourceHostGuard } from '../security/source-hosts.js';
 import { StreamStopped } from './errors.js';
 import type { StartStatus, StreamManager } from './manager.js';
 import type { StreamOutput } from './output.js';
-import type { ResolvedSource, SourceResolver } from './sources.js';
+import type { RecordingRequest, ResolvedSource, SourceResolver } from './sources.js';
 
 export interface StartRequest {
   id: string;
@@ -38,6 +38,8 @@ export interface StartStreamDeps {
   detectByDefault: boolean;
   /** The outputs every stream has (HLS, …), given its id and folder. */
   baseOutputs(id: string, dir: string): StreamOutput[];
+  /** The recording output of a camera with record: true. */
+  recordingOutput(id: string, recording: RecordingRequest): StreamOutput;
   bus: StreamEventBus;
 }
 
@@ -53,7 +55,8 @@ export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
  *    ALLOWED_SOURCE_HOSTS, and FFmpeg gets the address that was checked.
  * 3. Detection: the request's detect, else the camera entry's, else DETECT_ENABLED.
  *    A running stream asked for the opposite, explicitly, is a conflict.
- * 4. The outcome is published as 'start.finished'.
+ * 4. A camera recorded by CAMERAS_FILE gets its recording output and is always on.
+ * 5. The outcome is published as 'start.finished'.
  */
 export function createStartStream(deps: StartStreamDeps): StartStream {
   const { manager, resolveSource, bus } = deps;
@@ -94,7 +97,12 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     return finished(id, async () => {
       const { status, created } = await manager.start(id, source, {
         wait,
-        outputs: (dir) => [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id)] : [])],
+        outputs: (dir) => [
+          ...deps.baseOutputs(id, dir),
+          ...(frames ? [frames.framesOutput(id)] : []),
+          ...(source.recording ? [deps.recordingOutput(id, source.recording)] : []),
+        ],
+        alwaysOn: source.recording !== undefined,
         conflict: (existing) => {
           const existingDetects = existing.output('detection') !== undefined;
           if (detect === undefined || existingDetects === detect) return undefined;

@@ -48,6 +48,8 @@ export interface StreamInit {
   audio?: boolean;
   /** What the start call said about detection; undefined: it left it to the defaults. */
   requestedDetect?: boolean;
+  /** Kept running without viewers (a recorded camera). */
+  alwaysOn?: boolean;
 }
 
 /** A run that made progress for this long was healthy: the next restart is immediate. */
@@ -68,6 +70,7 @@ export class Stream {
   readonly dir: string;
   readonly outputs: readonly StreamOutput[];
   readonly requestedDetect: boolean | undefined;
+  readonly alwaysOn: boolean;
   readonly startedAt = new Date();
   /** Settles once: when the stream is first playable, or when its start failed or was stopped. */
   readonly ready: Promise<void>;
@@ -94,6 +97,7 @@ export class Stream {
     this.dir = init.dir;
     this.outputs = init.outputs;
     this.requestedDetect = init.requestedDetect;
+    this.alwaysOn = init.alwaysOn ?? false;
     this.input = init.input;
     this.source = init.knownSource;
     this.audio = { ...settings.audio, enabled: init.audio ?? settings.audio.enabled };
@@ -173,7 +177,8 @@ export class Stream {
       input: this.input,
       plan: this.plan,
       outputs: this.outputs,
-      env: { [PID_MARKER]: this.dir },
+      // TZ: recordings are named by the UTC time they begin.
+      env: { [PID_MARKER]: this.dir, TZ: 'UTC' },
       log: this.log,
       source: () => this.source,
       onSourceInfo: (info) => this.learnSource(info, replan),

@@ -34,13 +34,41 @@ cameras:
     detect: true
     audio: false
     transport: udp
+    record: true
+    record_retain_hours: 48
+    upload: false
   garage_2:
     url: rtsps://cam.example/live
 `);
     expect([...cameras.keys()]).toEqual(['front-door', 'garage_2']);
-    expect(cameras.get('front-door')).toEqual({ url: URL_WITH_SECRET, detect: true, audio: false, transport: 'udp' });
+    expect(cameras.get('front-door')).toEqual({
+      url: URL_WITH_SECRET,
+      detect: true,
+      audio: false,
+      transport: 'udp',
+      record: true,
+      record_retain_hours: 48,
+      upload: false,
+    });
     // Options left out stay out, rather than turning into explicit defaults.
     expect(cameras.get('garage_2')).toStrictEqual({ url: 'rtsps://cam.example/live' });
+  });
+
+  it.each([
+    ['record: yes please', 'record', 'must be true or false'],
+    ['record_retain_hours: 0', 'record_retain_hours', 'must be more than 0'],
+    ['record_retain_hours: a week', 'record_retain_hours', 'must be a number of hours'],
+    ['upload: 1', 'upload', 'must be true or false'],
+  ])('rejects bad recording fields: %s', (line, field, message) => {
+    const problem = failure(oneCamera(`url: ${URL_WITH_SECRET}\n${line}`));
+    expect(problem.issues).toEqual([{ cameraId: 'front-door', field, message }]);
+  });
+
+  it('tells entries apart by their recording fields too', () => {
+    const base = { url: URL_WITH_SECRET };
+    expect(sameEntry({ ...base, record: true }, { ...base, record: true })).toBe(true);
+    expect(sameEntry({ ...base, record: true }, base)).toBe(false);
+    expect(sameEntry({ ...base, record_retain_hours: 1 }, { ...base, record_retain_hours: 2 })).toBe(false);
   });
 
   it('reads JSON', () => {

@@ -118,7 +118,75 @@ describe('loadConfig', () => {
       playback: { secrets: ['k'.repeat(32), 'o'.repeat(40)], ttlSeconds: 120 },
       camerasFile: '/etc/stream-manager/cameras.yml',
       allowApiSources: false,
+      archive: expect.anything(), // its own test below
     });
+  });
+
+  it('reads the recording and hand-off variables, secrets from files too', () => {
+    expect(loadConfig({}).archive).toEqual({
+      dir: './recordings',
+      segmentSeconds: 60,
+      retainHours: 168,
+      maxBytes: undefined,
+      minFreeBytes: 1024 ** 3,
+      retentionIntervalMs: 60_000,
+      s3: undefined,
+      webhook: undefined,
+      deleteLocalAfterUpload: false,
+      queueMax: 10_000,
+      retryMaxMs: 60_000,
+    });
+    const config = loadConfig({
+      RECORD_DIR: '/srv/rec',
+      RECORD_SEGMENT_SECONDS: '30',
+      RECORD_RETAIN_HOURS: '24',
+      RECORD_MAX_BYTES: '1000000',
+      RECORD_MIN_FREE_BYTES: '5000',
+      RECORD_RETENTION_INTERVAL_SECONDS: '5',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_REGION: 'eu-west-1',
+      S3_BUCKET: 'footage',
+      S3_PREFIX: '/site-a/',
+      S3_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 'secret-key-example',
+      S3_FORCE_PATH_STYLE: 'false',
+      SEGMENT_WEBHOOK_URL: 'https://hooks.example/segments',
+      SEGMENT_WEBHOOK_SECRET: 'webhook-secret-0123456789',
+      SEGMENT_WEBHOOK_MODE: 'upload',
+      UPLOAD_DELETE_LOCAL: 'true',
+      UPLOAD_QUEUE_MAX: '50',
+      UPLOAD_RETRY_MAX_SECONDS: '10',
+    });
+    expect(config.archive).toEqual({
+      dir: '/srv/rec',
+      segmentSeconds: 30,
+      retainHours: 24,
+      maxBytes: 1_000_000,
+      minFreeBytes: 5000,
+      retentionIntervalMs: 5000,
+      s3: {
+        endpoint: 'http://127.0.0.1:9000',
+        region: 'eu-west-1',
+        bucket: 'footage',
+        prefix: 'site-a',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-key-example' },
+        forcePathStyle: false,
+      },
+      webhook: { url: 'https://hooks.example/segments', secret: 'webhook-secret-0123456789', mode: 'upload' },
+      deleteLocalAfterUpload: true,
+      queueMax: 50,
+      retryMaxMs: 10_000,
+    });
+  });
+
+  it.each([
+    [{ S3_ACCESS_KEY_ID: 'AKIDEXAMPLE', S3_BUCKET: 'b' }, /S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both/],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, /S3_BUCKET: required/],
+    [{ UPLOAD_DELETE_LOCAL: 'true' }, /UPLOAD_DELETE_LOCAL: needs S3_BUCKET/],
+    [{ SEGMENT_WEBHOOK_URL: 'ftp://x.example/' }, /SEGMENT_WEBHOOK_URL/],
+    [{ RECORD_SEGMENT_SECONDS: '0' }, /RECORD_SEGMENT_SECONDS/],
+  ])('refuses inconsistent recording settings: %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('treats empty values as unset', () => {

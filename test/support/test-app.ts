@@ -14,6 +14,7 @@ export interface TestApp {
   services: Services;
   baseUrl: string;
   streamDir: string;
+  recordDir: string;
   /** Every log line the daemon wrote, as raw JSON text. */
   logs: string[];
   /** Stream folders currently in STREAM_DIR. */
@@ -28,10 +29,13 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, system: SystemDeps = {}): Promise<TestApp> {
   // A caller's own STREAM_DIR (inside a sandbox it watches) is used, and removed at close like ours.
   const streamDir = env.STREAM_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-test-')));
+  // A caller's own RECORD_DIR outlives the app: a test restarts the daemon on it.
+  const recordDir = env.RECORD_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-rec-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     STREAM_DIR: streamDir,
+    RECORD_DIR: recordDir,
     LOG_LEVEL: 'debug',
     STREAM_START_TIMEOUT_SECONDS: '15',
     // Tests make hundreds of calls a minute from one address; the rate-limit tests turn it back on.
@@ -58,11 +62,13 @@ export async function startTestApp(env: Record<string, string> = {}, system: Sys
     services,
     baseUrl: `http://127.0.0.1:${port}`,
     streamDir,
+    recordDir,
     logs,
     streamFolders: async () => (await readdir(streamDir).catch(() => [])).sort(),
     close: async () => {
       await app.close();
       await rm(streamDir, { recursive: true, force: true });
+      if (env.RECORD_DIR === undefined) await rm(recordDir, { recursive: true, force: true });
       await rm(pidRecordDir(streamDir), { recursive: true, force: true });
     },
   };

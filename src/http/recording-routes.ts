@@ -1,0 +1,115 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.js';
+import type { RecordingCatalogue } from '../recording/catalogue.js';
+import { concatScript, streamClip } from '../recording/clip.js';
+import { endOf, type RecordedSegment } from '../recording/segment.js';
+import { overlapping, spansOf } from '../recording/spans.js';
+import { indicatorIdSchema } from './request-schemas.js';
+
+export interface RecordingRoutesDeps {
+  catalogue: RecordingCatalogue;
+  ffmpegPath: string;
+}
+
+/** The longest clip one call may ask for: a remux reads every byte of it. */
+const MAX_CLIP_HOURS = 6;
+
+/** ISO 8601 or epoch milliseconds. */
+const instant = (name: string) =>
+  z.string({ error: `${name} must be a time` }).transform((value, ctx) => {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an ISO 8601 time or epoch milliseconds` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const rangeSchema = z
+  .object({ indicator_id: indicatorIdSchema, start: instant('start').optional(), end: instant('end').optional() })
+  .refine((q) => q.start === undefined || q.end === undefined || q.end > q.start, { message: 'end must be after start' });
+
+const clipSchema = z
+  .object({
+    indicator_id: indicatorIdSchema,
+    start: instant('start'),
+    end: instant('end'),
+    download: z.enum(['true', 'false', '1', '0']).optional(),
+  })
+  .refine((q) => q.end > q.start, { message: 'end must be after start' })
+  .refine((q) => q.end - q.start <= MAX_CLIP_HOURS * 3_600_000, { message: `a clip is at most ${MAX_CLIP_HOURS} hours long` });
+
+export class NothingRecorded extends AppError {
+  constructor(id: string, from: number, to: number) {
+    super('no_recording', `nothing is recorded for ${id} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function segmentView(segment: RecordedSegment) {
+  return {
+    name: segment.name,
+    start: iso(segment.start),
+    end: iso(endOf(segment)),
+    duration: segment.duration,
+    size: segment.bytes,
+    upload: segment.upload ?? 'none',
+    ...(segment.s3Key ? { s3_key: segment.s3Key } : {}),
+  };
+}
+
+/** The recorded footage: what there is, one MP4 of any range, and deleting a range. */
+export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps): FastifyPluginAsync {
+  return async (app) => {
+    const inRange = (id: string, start = Number.NEGATIVE_INFINITY, end = Number.POSITIVE_INFINITY) =>
+      overlapping(catalogue.segments(id), start, end);
+
+    app.get('/api/recordings', async (request) => {
+      const { indicator_id, start, end } = rangeSchema.parse(request.query);
+      const segments = inRange(indicator_id, start, end);
+      return {
+        indicator_id,
+        spans: spansOf(segments).map((span) => ({ start: iso(span.start), end: iso(span.end), duration: (span.end - span.start) / 1000 })),
+        segments: segments.map(segmentView),
+      };
+    });
+
+    app.get('/api/recordings/clip', async (request, reply) => {
+      const { indicator_id, start, end, download } = clipSchema.parse(request.query);
+      const segments = inRange(indicator_id, start, end);
+      if (segments.length === 0) throw new NothingRecorded(indicator_id, start, end);
+      const script = concatScript(
+        segments.map((segment) => ({ file: catalogue.pathOf(indicator_id, segment), segment })),
+        start,
+        end,
+      );
+      // The client leaving ends FFmpeg.
+      const abort = new AbortController();
+      reply.raw.on('close', () => abort.abort());
+      const name = `${indicator_id}_${iso(Math.max(start, segments[0]!.start)).replaceAll(':', '-')}.mp4`;
+      const disposition = download === 'true' || download === '1' ? 'attachment' : 'inline';
+      return reply
+        .type('video/mp4')
+        .header('content-disposition', `${disposition}; filename="${name}"`)
+        .header('cache-control', 'no-store')
+        .send(streamClip(ffmpegPath, script, abort.signal));
+    });
+
+    app.delete('/api/recordings', async (request) => {
+      const { indicator_id, start, end } = rangeSchema.parse(request.query);
+      if (start === undefined || end === undefined) {
+        throw new AppError('invalid_request', 'start and end are required to delete recordings');
+      }
+      // Whole segments only: those that lie entirely in the range.
+      const doomed = inRange(indicator_id, start, end).filter((s) => s.start >= start && endOf(s) <= end);
+      await catalogue.remove(
+        indicator_id,
+        doomed.map((s) => s.name),
+      );
+      request.log.info({ stream: indicator_id, count: doomed.length }, 'recordings deleted by an operator');
+      return { indicator_id, deleted: doomed.map((s) => s.name) };
+    });
+  };
+}

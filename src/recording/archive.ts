@@ -1,0 +1,102 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ArchiveConfig } from '../config/archive-config.js';
+import type { StreamEventBus } from '../events/stream-events.js';
+import { Handoff } from '../handoff/handoff.js';
+import { createS3Target } from '../handoff/s3-target.js';
+import { createWebhookTarget } from '../handoff/webhook-target.js';
+import type { StreamOutput } from '../streams/output.js';
+import type { RecordingRequest } from '../streams/sources.js';
+import { RecordingCatalogue } from './catalogue.js';
+import { cameraDir } from './layout.js';
+import { ffprobeDuration } from './probe-duration.js';
+import { RecordingOutput } from './recording-output.js';
+import { type FreeBytes, RecordingRetention } from './retention.js';
+
+export interface ArchiveDeps {
+  config: ArchiveConfig;
+  ffprobePath: string;
+  transcodePreset: string;
+  /** Each camera's record_retain_hours, when its entry has one. */
+  retainHoursOf(id: string): number | undefined;
+  bus: StreamEventBus;
+  log: Logger;
+  freeBytes?: FreeBytes;
+}
+
+const HOUR_MS = 3_600_000;
+/** Where the hand-off queues live: a name no camera id can take (ids have no dot). */
+const HANDOFF_DIR = '.handoff';
+
+/**
+ * Recordings as one component: the catalogue of what is on disk, retention,
+ * the hand-off of finished segments, and the recording output each recorded
+ * camera's FFmpeg gets. Started before any stream (the catalogue is read
+ * first), closed after all of them (their last segments are still handed on).
+ */
+export function createArchive({ config, ffprobePath, transcodePreset, retainHoursOf, bus, log, freeBytes }: ArchiveDeps) {
+  const root = path.resolve(config.dir);
+  const archiveLog = log.child({ component: 'recordings' });
+  const catalogue = new RecordingCatalogue({ root, probe: ffprobeDuration(ffprobePath), log: archiveLog });
+  const retention = new RecordingRetention({
+    catalogue,
+    root,
+    retainMs: (id) => (retainHoursOf(id) ?? config.retainHours) * HOUR_MS,
+    maxBytes: config.maxBytes,
+    minFreeBytes: config.minFreeBytes,
+    intervalMs: config.retentionIntervalMs,
+    freeBytes,
+    log: archiveLog,
+  });
+  const s3 = config.s3 ? { target: createS3Target(config.s3), prefix: config.s3.prefix } : undefined;
+  const handoff = new Handoff({
+    dir: path.join(root, HANDOFF_DIR),
+    root,
+    catalogue,
+    s3,
+    webhook: config.webhook ? createWebhookTarget(config.webhook) : undefined,
+    deleteLocal: config.deleteLocalAfterUpload,
+    queueMax: config.queueMax,
+    retry: { initialMs: 1000, maxMs: config.retryMaxMs },
+    log: archiveLog,
+  });
+
+  const recordingOutput = (id: string, request: RecordingRequest): StreamOutput => {
+    const streamLog = log.child({ stream: id, output: 'recording' });
+    return new RecordingOutput({
+      dir: cameraDir(root, id),
+      segmentSeconds: config.segmentSeconds,
+      transcodePreset,
+      log: streamLog,
+      onSegment: (segment) => {
+        void (async () => {
+          await catalogue.add(id, segment);
+          bus.emit('recording.segment', { id, name: segment.name, bytes: segment.bytes, duration: segment.duration });
+          if (request.upload !== false) await handoff.add(id, segment);
+        })().catch((error: unknown) => streamLog.error({ err: error, file: segment.name }, 'cannot record a finished segment'));
+      },
+      // What a killed FFmpeg left unfinished is probed and listed.
+      onRunEnded: () => void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),
+    });
+  };
+
+  return {
+    root,
+    catalogue,
+    retention,
+    handoff,
+    recordingOutput,
+    async start() {
+      await catalogue.load();
+      retention.start();
+      await handoff.start();
+    },
+    async close() {
+      await handoff.close();
+      await retention.close();
+      s3?.target.close();
+    },
+  };
+}
+
+export type Archive = ReturnType<typeof createArchive>;
