@@ -15,7 +15,8 @@ export interface ClipPiece {
 export function concatScript(pieces: readonly ClipPiece[], from: number, to: number): string {
   const lines = ['ffconcat version 1.0'];
   for (const { file, segment } of pieces) {
-    lines.push(`file '${file.replaceAll("'", "'\\''")}'`);
+    // file: — relative to a script read from pipe:0, a bare path would be taken for pipe:<path>.
+    lines.push(`file 'file:${file.replaceAll("'", "'\\''")}'`);
     const inpoint = (from - segment.start) / 1000;
     const outpoint = (to - segment.start) / 1000;
     if (inpoint > 0) lines.push(`inpoint ${inpoint.toFixed(3)}`);

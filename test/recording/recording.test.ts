@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUrl } from '../support/api.js';
@@ -77,6 +79,43 @@ describe('a recorded camera (CAMERAS_FILE record: true)', () => {
     expect((await fetchPlaylist(t.baseUrl, 'gate')).segments.length).toBeGreaterThan(0);
     expect(camera.clients).toMatchObject({ active: 1, total: 1 });
   }, 60_000);
+
+  it('serves one playable MP4 of a range across two segments, 404 for a range with nothing, 400 for bad ranges', async () => {
+    const [first, second] = (await listing()).segments;
+    const from = Date.parse(first!.start) + 1000;
+    const to = Date.parse(second!.start) + 1000;
+    const clipUrl = (start: string | number, end: string | number) =>
+      `${t.baseUrl}/api/recordings/clip?indicator_id=gate&start=${start}&end=${end}`;
+    const response = await fetch(clipUrl(new Date(from).toISOString(), to));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('video/mp4');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-clip-'));
+    try {
+      const file = path.join(dir, 'clip.mp4');
+      await writeFile(file, Buffer.from(await response.arrayBuffer()));
+      expect(await decodesCleanly(file)).toBe(true);
+      // Remuxed, so it begins on the keyframe at or before the start: up to one GOP (1 s) more.
+      const duration = await probeDuration(file);
+      expect(duration).toBeGreaterThanOrEqual((to - from) / 1000 - 0.1);
+      expect(duration).toBeLessThanOrEqual((to - from) / 1000 + 1.1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    const nothing = await fetch(clipUrl('2001-01-01T00:00:00Z', '2001-01-01T00:01:00Z'));
+    expect(nothing.status).toBe(404);
+    expect(await nothing.json()).toMatchObject({ error: 'no_recording', message: expect.stringMatching(/nothing is recorded for gate/) });
+    for (const [start, end] of [
+      [to, from],
+      ['yesterday', to],
+      [from, from + 7 * 3_600_000],
+    ]) {
+      const bad = await fetch(clipUrl(start!, end!));
+      expect(bad.status, `${start} → ${end}`).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe('invalid_request');
+    }
+    expect((await fetch(`${t.baseUrl}/api/recordings/clip?indicator_id=gate`)).status).toBe(400);
+  });
 
   it('refuses to stop it through the API: its entry decides', async () => {
     const response = await fetch(`${t.baseUrl}/api/stream/stop`, {
