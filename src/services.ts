@@ -13,6 +13,7 @@ import { type BinaryInfo, detectBinary } from './ffmpeg/binary-info.js';
 import { HlsOutput } from './hls/hls-output.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
+import { registerArchiveMetrics } from './metrics/archive-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { PidRecords } from './process/pid-records.js';
 import { createAlwaysOn } from './recording/always-on.js';
@@ -94,6 +95,15 @@ export async function createServices(config: Config, log: Logger, system: System
       freeBytes: system.freeBytes,
     }),
   );
+  registerArchiveMetrics(metrics.registry, {
+    recordings: () =>
+      archive.catalogue.cameras().map((id) => {
+        const segments = archive.catalogue.segments(id);
+        return { id, segments: segments.length, bytes: segments.reduce((sum, s) => sum + s.bytes, 0) };
+      }),
+    diskShortBytes: () => archive.retention.shortBytes,
+    handoff: () => archive.handoff.stats(),
+  });
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),

@@ -50,12 +50,6 @@ export class RecordingCatalogue {
     return this.#cameras.get(id) ?? [];
   }
 
-  totalBytes(): number {
-    let total = 0;
-    for (const segments of this.#cameras.values()) for (const segment of segments) total += segment.bytes;
-    return total;
-  }
-
   pathOf(id: string, segment: Pick<RecordedSegment, 'name'>): string {
     return path.join(cameraDir(this.options.root, id), segment.name);
   }

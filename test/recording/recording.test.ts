@@ -72,6 +72,10 @@ describe('a recorded camera (CAMERAS_FILE record: true)', () => {
       expect(step).toBeLessThanOrEqual(2 * FRAME_MS);
     }
     expect((await listing()).spans).toHaveLength(1);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const kept = Number(/stream_manager_recording_segments\{indicator_id="gate"\} (\d+)/.exec(metrics)?.[1]);
+    expect(kept).toBeGreaterThanOrEqual(segments.length);
+    expect(metrics).toMatch(/stream_manager_recording_disk_short_bytes 0/);
 
     // A viewer joins the running process: HLS plays, and the camera still has one client.
     const started = await fetch(startUrl(t.baseUrl, { indicator_id: 'gate' }));
