@@ -7,7 +7,7 @@
  *
  * Usage: npm run bench:hls-cost -- [--streams N (50)] [--viewers V (100)] [--seconds S (20)]
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { pidRecordDir } from '../src/services.js';
 import { type DaemonProcess, startDaemonProcess } from '../test/support/daemon-process.js';
 import { startRtspCamera } from '../test/support/rtsp-camera.js';
+import { cpuSeconds, rssMiB } from './proc-stats.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -26,21 +27,6 @@ const { values: options } = parseArgs({
 const STREAMS = Number(options.streams);
 const VIEWERS = Number(options.viewers);
 const WINDOW_MS = Number(options.seconds) * 1000;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime + stime of a process, in seconds. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (!stat) return 0;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 async function ffmpegPids(daemon: DaemonProcess): Promise<number[]> {
   const { streams } = (await (await fetch(`${daemon.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number | null }> };
   return streams.flatMap((stream) => (stream.pid ? [stream.pid] : []));

@@ -5,7 +5,6 @@ import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { streamPath } from './hls/layout.js';
 import { createLogger } from './log/logger.js';
 import { createServices } from './services.js';
-import { cleanUpLeftovers } from './streams/leftovers.js';
 import { DEMO_ID } from './streams/sources.js';
 import { VERSION } from './version.js';
 
@@ -37,11 +36,6 @@ async function main(): Promise<void> {
       process.stderr.write(`stream-manager: DETECT_ENABLED=true but ${error.message}\n`);
       process.exit(78);
     });
-  }
-
-  const leftovers = await cleanUpLeftovers(config.streamDir, services.pidRecords);
-  if (leftovers.killedPids.length || leftovers.removedDirs.length) {
-    log.warn(leftovers, 'cleaned up after a previous run that did not shut down');
   }
 
   const app = await buildApp(config, services);

@@ -21,6 +21,7 @@ import { type Archive, createArchive } from './recording/archive.js';
 import type { FreeBytes } from './recording/retention.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
+import { cleanUpLeftovers } from './streams/leftovers.js';
 import { StreamManager } from './streams/manager.js';
 import type { StreamOutput } from './streams/output.js';
 import { createSourceResolver } from './streams/sources.js';
@@ -78,6 +79,12 @@ export async function createServices(config: Config, log: Logger, system: System
   const bus: StreamEventBus = new EventBus<StreamEvents>(log);
   const metrics = lifecycle.add('metrics', new Metrics(bus));
   const pidRecords = new PidRecords(pidRecordDir(config.streamDir));
+  // Before anything can start a stream (recorded cameras start with the daemon): a crashed run's
+  // FFmpeg processes and folders go first.
+  const leftovers = await cleanUpLeftovers(config.streamDir, pidRecords);
+  if (leftovers.killedPids.length || leftovers.removedDirs.length) {
+    log.warn(leftovers, 'cleaned up after a previous run that did not shut down');
+  }
   // A CAMERAS_FILE is read before the archive, which asks it for each camera's retention.
   const cameras = config.camerasFile
     ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
