@@ -68,12 +68,14 @@ export function createArchive({ config, ffprobePath, transcodePreset, retainHour
       segmentSeconds: config.segmentSeconds,
       transcodePreset,
       log: streamLog,
-      onSegment: (segment) => {
-        void (async () => {
+      onSegment: async (segment) => {
+        try {
           await catalogue.add(id, segment);
           bus.emit('recording.segment', { id, name: segment.name, bytes: segment.bytes, duration: segment.duration });
           if (request.upload !== false) await handoff.add(id, segment);
-        })().catch((error: unknown) => streamLog.error({ err: error, file: segment.name }, 'cannot record a finished segment'));
+        } catch (error) {
+          streamLog.error({ err: error, file: segment.name }, 'cannot record a finished segment');
+        }
       },
       // What a killed FFmpeg left unfinished is probed and listed.
       onRunEnded: () => void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),

@@ -13,8 +13,8 @@ export interface RecordingOutputOptions {
   segmentSeconds: number;
   transcodePreset: string;
   log: Logger;
-  /** Each segment FFmpeg finished. */
-  onSegment(segment: RecordedSegment): void;
+  /** Each segment FFmpeg finished; awaited, so that a stopping stream hands on its last one. */
+  onSegment(segment: RecordedSegment): Promise<void>;
   /** A run ended: whatever it left unfinished (a kill -9) is on disk, unlisted. */
   onRunEnded(): void;
 }
@@ -94,7 +94,7 @@ export class RecordingOutput implements StreamOutput {
     const segment: RecordedSegment = { name: located.name, start: segmentStart, duration, bytes: located.bytes };
     this.#written += 1;
     this.#last = segment;
-    this.options.onSegment(segment);
+    await this.options.onSegment(segment);
     return segment;
   }
 
