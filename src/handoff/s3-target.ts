@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/archive-config.js';
 
 export interface S3Object {
@@ -23,16 +22,24 @@ const PART_BYTES = 16 * 1024 * 1024;
  * the server verifies.
  */
 export function createS3Target(config: S3Config): S3Target {
-  const client = new S3Client({
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    forcePathStyle: config.forcePathStyle,
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-    // The retries that matter are the queue's (they survive restarts); the SDK's own are kept short.
-    maxAttempts: 2,
-  });
+  // The SDK is loaded on the first upload: a daemon that never uploads never pays for it at start-up.
+  let sdk: Promise<{ client: S3Client; Upload: typeof import('@aws-sdk/lib-storage').Upload }> | undefined;
+  const load = () =>
+    (sdk ??= (async () => {
+      const [{ S3Client }, { Upload }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]);
+      const client = new S3Client({
+        region: config.region,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        forcePathStyle: config.forcePathStyle,
+        ...(config.credentials ? { credentials: config.credentials } : {}),
+        // The retries that matter are the queue's (they survive restarts); the SDK's own are kept short.
+        maxAttempts: 2,
+      });
+      return { client, Upload };
+    })());
   return {
     async put({ key, file, metadata }) {
+      const { client, Upload } = await load();
       const upload = new Upload({
         client,
         partSize: PART_BYTES,
@@ -49,7 +56,7 @@ export function createS3Target(config: S3Config): S3Target {
       await upload.done();
     },
     close() {
-      client.destroy();
+      void sdk?.then(({ client }) => client.destroy());
     },
   };
 }

@@ -28,9 +28,8 @@ export interface ResolvedSource {
   recording?: RecordingRequest;
 }
 
+/** What a recorded camera asks of its recording (its retention is read from CAMERAS_FILE by retention itself). */
 export interface RecordingRequest {
-  /** record_retain_hours; undefined: RECORD_RETAIN_HOURS. */
-  retainHours?: number;
   /** upload; undefined: hand off to whatever is configured. */
   upload?: boolean;
 }
@@ -70,7 +69,7 @@ export function createSourceResolver(options: SourceResolverOptions) {
         configured: true,
         detect: camera.detect,
         audio: camera.audio,
-        ...(camera.record ? { recording: { retainHours: camera.record_retain_hours, upload: camera.upload } } : {}),
+        ...(camera.record ? { recording: { upload: camera.upload } } : {}),
       };
     }
     if (!options.allowApiSources) {

@@ -28,7 +28,8 @@ export interface DaemonProcess {
  */
 export async function startDaemonProcess(
   env: Record<string, string>,
-  { timeoutMs = 20_000, root = ROOT }: { timeoutMs?: number; root?: string } = {},
+  // Generous: on a loaded two-core CI machine a cold start has taken more than 20 s.
+  { timeoutMs = 45_000, root = ROOT }: { timeoutMs?: number; root?: string } = {},
 ): Promise<DaemonProcess> {
   const [command, ...args] = startCommand();
   const child = spawn(command === 'node' ? process.execPath : command!, args, {
