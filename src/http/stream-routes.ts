@@ -70,8 +70,8 @@ export const streamRoutes =
     // What can be started by id alone; never the URLs, which hold credentials.
     app.get('/api/cameras', async () => ({
       cameras: (cameras?.ids() ?? []).map((id) => {
-        const { detect = null, audio = null, transport = null } = cameras!.get(id) ?? {};
-        return { indicator_id: id, detect, audio, transport, state: manager.get(id)?.state ?? null };
+        const { detect = null, audio = null, transport = null, record = false } = cameras!.get(id) ?? {};
+        return { indicator_id: id, detect, audio, transport, record, state: manager.get(id)?.state ?? null };
       }),
     }));
 

@@ -59,8 +59,8 @@ describe('the camera registry (CAMERAS_FILE) with ALLOW_API_SOURCES=false', () =
     const listed = await (await fetch(`${nginx.baseUrl}/api/cameras`)).json();
     expect(listed).toEqual({
       cameras: [
-        { indicator_id: 'back', detect: null, audio: false, transport: null, state: 'running' },
-        { indicator_id: 'front', detect: null, audio: null, transport: null, state: 'running' },
+        { indicator_id: 'back', detect: null, audio: false, transport: null, record: false, state: 'running' },
+        { indicator_id: 'front', detect: null, audio: null, transport: null, record: false, state: 'running' },
       ],
     });
     const everything = [
