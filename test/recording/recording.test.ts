@@ -163,4 +163,33 @@ describe('a recorded camera (CAMERAS_FILE record: true)', () => {
     const gapAt = spans.findIndex((span) => Date.parse(span.end) <= killedAt + 1000 && Date.parse(span.end) >= killedAt - 2000);
     expect(gapAt, JSON.stringify(spans)).toBeGreaterThanOrEqual(0);
   }, 60_000);
+
+  it('records through a camera outage: the spans show the gap, and recording resumes by itself when the camera is back', async () => {
+    const options = { pattern: 'clock', width: WIDTH, height: 396, fps: 25, keyintSeconds: 1, port: camera.port } as const;
+    await camera.stop();
+    const downAt = Date.now();
+    // Down long enough for FFmpeg to notice and for the keeper to be retrying.
+    await waitFor(() => t.services.manager.get('gate')?.state !== 'running' || undefined, {
+      timeoutMs: 15_000,
+      what: 'the stream to see the outage',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    camera = await startRtspCamera(options);
+    const upAt = Date.now();
+
+    const { spans } = await waitFor(
+      async () => {
+        const now = await listing();
+        return now.segments.some((s) => Date.parse(s.start) >= upAt) ? now : undefined;
+      },
+      { timeoutMs: 40_000, what: 'a segment recorded after the camera came back' },
+    );
+    // One span ends while the camera was down and the next begins after it came back: the gap, honestly.
+    const before = spans.findLast((span) => Date.parse(span.end) <= upAt)!;
+    const after = spans.find((span) => Date.parse(span.start) >= upAt)!;
+    expect(Date.parse(before.end)).toBeGreaterThanOrEqual(downAt - 2000);
+    expect(Date.parse(before.end)).toBeLessThanOrEqual(downAt + 1000);
+    expect(after, JSON.stringify(spans)).toBeDefined();
+    expect(t.services.manager.get('gate')?.alwaysOn).toBe(true);
+  }, 90_000);
 });
