@@ -185,7 +185,7 @@ describe('a recorded camera (CAMERAS_FILE record: true)', () => {
       { timeoutMs: 40_000, what: 'a segment recorded after the camera came back' },
     );
     // One span ends while the camera was down and the next begins after it came back: the gap, honestly.
-    const before = spans.findLast((span) => Date.parse(span.end) <= upAt)!;
+    const before = spans.filter((span) => Date.parse(span.end) <= upAt).at(-1)!;
     const after = spans.find((span) => Date.parse(span.start) >= upAt)!;
     expect(Date.parse(before.end)).toBeGreaterThanOrEqual(downAt - 2000);
     expect(Date.parse(before.end)).toBeLessThanOrEqual(downAt + 1000);
