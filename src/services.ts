@@ -105,8 +105,8 @@ export async function createServices(config: Config, log: Logger, system: System
   registerArchiveMetrics(metrics.registry, {
     recordings: () =>
       archive.catalogue.cameras().map((id) => {
-        const segments = archive.catalogue.segments(id);
-        return { id, segments: segments.length, bytes: segments.reduce((sum, s) => sum + s.bytes, 0) };
+        const files = archive.catalogue.files(id);
+        return { id, segments: archive.catalogue.segments(id).length, bytes: files.reduce((sum, s) => sum + s.bytes, 0) };
       }),
     diskShortBytes: () => archive.retention.shortBytes,
     handoff: () => archive.handoff.stats(),
@@ -154,7 +154,7 @@ export async function createServices(config: Config, log: Logger, system: System
     detection: () => detection.get(),
     detectByDefault: config.detection.enabled,
     baseOutputs,
-    recordingOutput: archive.recordingOutput,
+    recordingOutputs: archive.recordingOutputs,
     bus,
   });
   if (cameras) {

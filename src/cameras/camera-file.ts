@@ -14,8 +14,15 @@ export interface CameraEntry {
   record?: boolean;
   /** This camera's own RECORD_RETAIN_HOURS. */
   record_retain_hours?: number;
-  /** Hand its finished segments to S3 and the webhook (default: whichever are configured). */
+  /** Hand its finished segments and snapshots to S3 and the webhook (default: whichever are configured). */
   upload?: boolean;
+  /** A full-resolution JPEG every N seconds into RECORD_DIR (always on, with or without record). */
+  snapshot_interval_seconds?: number;
+}
+
+/** Whether the camera keeps anything in RECORD_DIR (footage, snapshots): such a camera is always on. */
+export function isArchived(entry: CameraEntry | undefined): boolean {
+  return entry?.record === true || entry?.snapshot_interval_seconds !== undefined;
 }
 
 export interface CamerasFileIssue {
@@ -74,6 +81,11 @@ function entrySchema(schemes: readonly string[]) {
       record: flag,
       record_retain_hours: z.number({ error: 'must be a number of hours' }).positive({ error: 'must be more than 0' }).optional(),
       upload: flag,
+      snapshot_interval_seconds: z
+        .number({ error: 'must be a number of seconds' })
+        .min(1, { error: 'must be at least 1' })
+        .max(86_400, { error: 'must be at most 86400 (a day)' })
+        .optional(),
     },
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be a mapping with at least a url' : undefined) },
   );
@@ -152,9 +164,16 @@ export function parseCamerasFile(text: string, allowedSchemes?: readonly string[
   return entries;
 }
 
-const ENTRY_FIELDS = ['url', 'detect', 'audio', 'transport', 'record', 'record_retain_hours', 'upload'] as const satisfies ReadonlyArray<
-  keyof CameraEntry
->;
+const ENTRY_FIELDS = [
+  'url',
+  'detect',
+  'audio',
+  'transport',
+  'record',
+  'record_retain_hours',
+  'upload',
+  'snapshot_interval_seconds',
+] as const satisfies ReadonlyArray<keyof CameraEntry>;
 
 export function sameEntry(a: CameraEntry, b: CameraEntry): boolean {
   return ENTRY_FIELDS.every((field) => a[field] === b[field]);

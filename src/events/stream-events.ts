@@ -22,8 +22,8 @@ export interface StreamEvents {
   'ffmpeg.restarting': { id: string; delayMs: number; restarts: number };
   /** An output finished a media file (an HLS segment, later a part or a recording). */
   'segment.written': { id: string; output: string; file: string; bytes: number };
-  /** A recorded camera's FFmpeg finished an MP4 segment (now in the catalogue). */
-  'recording.segment': { id: string; name: string; bytes: number; duration: number };
+  /** An archived camera's finished MP4 segment or snapshot JPEG (duration 0) is in the catalogue. */
+  'recording.kept': { id: string; name: string; bytes: number; duration: number };
   /** One analysed frame's detections. */
   detection: DetectionEvent;
   /** A frame replaced by a newer one before the model got to it. */

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RecordingCatalogue } from '../recording/catalogue.js';
-import { objectKey } from '../recording/layout.js';
+import { isSnapshot, objectKey } from '../recording/layout.js';
 import type { RecordedSegment } from '../recording/segment.js';
 import { DurableQueue, type QueuedJob } from './durable-queue.js';
 import { QueueWorker } from './queue-worker.js';
@@ -33,6 +33,8 @@ export interface HandoffOptions {
 }
 
 type Step = 's3' | 'webhook';
+
+const kindOf = (file: RecordedSegment) => (isSnapshot(file.name) ? 'snapshot' : 'segment');
 
 /**
  * Hands each finished segment on: to S3, then to the webhook (with the S3 key),
@@ -138,7 +140,7 @@ export class Handoff {
       await target.put({
         key,
         file,
-        metadata: { camera, start: new Date(segment.start).toISOString(), duration: String(segment.duration) },
+        metadata: { camera, kind: kindOf(segment), start: new Date(segment.start).toISOString(), duration: String(segment.duration) },
       });
       payload.s3Key = key;
       return;
@@ -146,6 +148,7 @@ export class Handoff {
     await this.options.webhook!.send(
       {
         camera,
+        kind: kindOf(segment),
         path: path.relative(this.options.root, file),
         start: new Date(segment.start).toISOString(),
         duration: segment.duration,

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config/archive-config.js';
+import { contentTypeOf } from '../recording/layout.js';
 
 export interface S3Object {
   key: string;
@@ -48,7 +49,7 @@ export function createS3Target(config: S3Config): S3Target {
           Bucket: config.bucket,
           Key: key,
           Body: createReadStream(file),
-          ContentType: 'video/mp4',
+          ContentType: contentTypeOf(key),
           Metadata: metadata,
           ChecksumAlgorithm: 'CRC32',
         },

@@ -1,13 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { WebhookConfig } from '../config/archive-config.js';
+import { contentTypeOf } from '../recording/layout.js';
 
-/** What the receiver learns of each finished segment. */
+/** What the receiver learns of each finished segment or snapshot. */
 export interface SegmentNotice {
   camera: string;
+  kind: 'segment' | 'snapshot';
   /** Relative to RECORD_DIR. */
   path: string;
+  /** When the segment began, or when the snapshot was taken. */
   start: string;
+  /** Seconds; 0 for a snapshot. */
   duration: number;
   size: number;
   s3_key?: string;
@@ -25,8 +29,8 @@ export function signature(secret: string, body: Uint8Array | string): string {
 }
 
 /**
- * POSTs each finished segment to SEGMENT_WEBHOOK_URL: the JSON notice
- * (notify), or the MP4 itself with the notice in a header (upload). The body
+ * POSTs each finished segment or snapshot to SEGMENT_WEBHOOK_URL: the JSON
+ * notice (notify), or the file itself (MP4, JPEG) with the notice in a header (upload). The body
  * is signed with SEGMENT_WEBHOOK_SECRET in X-Signature-256. Anything but a
  * 2xx answer is a failure, retried by the queue.
  */
@@ -36,7 +40,7 @@ export function createWebhookTarget(config: WebhookConfig): WebhookTarget {
       const json = JSON.stringify(notice);
       const body = config.mode === 'upload' ? await readFile(file) : json;
       const headers: Record<string, string> = {
-        'content-type': config.mode === 'upload' ? 'video/mp4' : 'application/json',
+        'content-type': config.mode === 'upload' ? contentTypeOf(file) : 'application/json',
         'user-agent': 'stream-manager',
       };
       if (config.mode === 'upload') headers['x-segment'] = json;

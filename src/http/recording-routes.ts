@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
@@ -40,13 +41,36 @@ const clipSchema = z
   .refine((q) => q.end > q.start, { message: 'end must be after start' })
   .refine((q) => q.end - q.start <= MAX_CLIP_HOURS * 3_600_000, { message: `a clip is at most ${MAX_CLIP_HOURS} hours long` });
 
+const snapshotSchema = z.object({ indicator_id: indicatorIdSchema, at: instant('at').optional() });
+
 export class NothingRecorded extends AppError {
   constructor(id: string, from: number, to: number) {
     super('no_recording', `nothing is recorded for ${id} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
   }
 }
 
+export class NoSnapshot extends AppError {
+  constructor(id: string) {
+    super('no_recording', `no snapshot is kept for ${id}`);
+  }
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function snapshotView(snapshot: RecordedSegment) {
+  return {
+    name: snapshot.name,
+    time: iso(snapshot.start),
+    size: snapshot.bytes,
+    upload: snapshot.upload ?? 'none',
+    ...(snapshot.s3Key ? { s3_key: snapshot.s3Key } : {}),
+  };
+}
+
+/** The snapshot taken last at or before `at`, else the first one after it. */
+function snapshotAt(snapshots: readonly RecordedSegment[], at: number): RecordedSegment | undefined {
+  return snapshots.filter((s) => s.start <= at).at(-1) ?? snapshots.find((s) => s.start > at);
+}
 
 function segmentView(segment: RecordedSegment) {
   return {
@@ -60,11 +84,13 @@ function segmentView(segment: RecordedSegment) {
   };
 }
 
-/** The recorded footage: what there is, one MP4 of any range, and deleting a range. */
+/** The recorded footage: what there is, one MP4 of any range, a snapshot of a time, and deleting a range. */
 export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     const inRange = (id: string, start = Number.NEGATIVE_INFINITY, end = Number.POSITIVE_INFINITY) =>
       overlapping(catalogue.segments(id), start, end);
+    const snapshotsIn = (id: string, start = Number.NEGATIVE_INFINITY, end = Number.POSITIVE_INFINITY) =>
+      catalogue.snapshots(id).filter((s) => s.start >= start && s.start < end);
 
     app.get('/api/recordings', async (request) => {
       const { indicator_id, start, end } = rangeSchema.parse(request.query);
@@ -73,7 +99,19 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
         indicator_id,
         spans: spansOf(segments).map((span) => ({ start: iso(span.start), end: iso(span.end), duration: (span.end - span.start) / 1000 })),
         segments: segments.map(segmentView),
+        snapshots: snapshotsIn(indicator_id, start, end).map(snapshotView),
       };
+    });
+
+    app.get('/api/recordings/snapshot', async (request, reply) => {
+      const { indicator_id, at = Date.now() } = snapshotSchema.parse(request.query);
+      const snapshot = snapshotAt(catalogue.snapshots(indicator_id), at);
+      if (!snapshot) throw new NoSnapshot(indicator_id);
+      return reply
+        .type('image/jpeg')
+        .header('x-snapshot-time', iso(snapshot.start))
+        .header('cache-control', 'no-cache')
+        .send(createReadStream(catalogue.pathOf(indicator_id, snapshot)));
     });
 
     app.get('/api/recordings/clip', async (request, reply) => {
@@ -102,8 +140,11 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
       if (start === undefined || end === undefined) {
         throw new AppError('invalid_request', 'start and end are required to delete recordings');
       }
-      // Whole segments only: those that lie entirely in the range.
-      const doomed = inRange(indicator_id, start, end).filter((s) => s.start >= start && endOf(s) <= end);
+      // Whole segments only (those that lie entirely in the range), and the snapshots taken in it.
+      const doomed = [
+        ...inRange(indicator_id, start, end).filter((s) => s.start >= start && endOf(s) <= end),
+        ...snapshotsIn(indicator_id, start, end),
+      ];
       await catalogue.remove(
         indicator_id,
         doomed.map((s) => s.name),

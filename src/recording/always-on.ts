@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isArchived } from '../cameras/camera-file.js';
 import type { CameraRegistry } from '../cameras/camera-registry.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { Backoff } from '../process/backoff.js';
@@ -16,7 +17,7 @@ export interface AlwaysOnDeps {
 }
 
 /**
- * Keeps every CAMERAS_FILE camera with record: true running: started with the
+ * Keeps every CAMERAS_FILE camera with record: true (or snapshot_interval_seconds) running: started with the
  * daemon or when its entry appears, started again (with a capped, doubling
  * pause) whenever its first start fails or the stream goes away for any other
  * reason than its entry being removed. Once running, the stream's own
@@ -29,7 +30,7 @@ export function createAlwaysOn({ registry, manager, startStream, bus, retry, log
   const unsubscribe: Array<() => void> = [];
   let closed = false;
 
-  const recorded = (id: string) => registry.get(id)?.record === true;
+  const recorded = (id: string) => isArchived(registry.get(id));
 
   const ensure = async (id: string) => {
     timers.delete(id);

@@ -5,6 +5,7 @@ import type { StreamEventBus } from '../events/stream-events.js';
 import { Handoff } from '../handoff/handoff.js';
 import { createS3Target } from '../handoff/s3-target.js';
 import { createWebhookTarget } from '../handoff/webhook-target.js';
+import { SnapshotOutput } from '../snapshots/snapshot-output.js';
 import type { StreamOutput } from '../streams/output.js';
 import type { RecordingRequest } from '../streams/sources.js';
 import { RecordingCatalogue } from './catalogue.js';
@@ -12,6 +13,7 @@ import { cameraDir } from './layout.js';
 import { ffprobeDuration } from './probe-duration.js';
 import { RecordingOutput } from './recording-output.js';
 import { type FreeBytes, RecordingRetention } from './retention.js';
+import type { RecordedSegment } from './segment.js';
 
 export interface ArchiveDeps {
   config: ArchiveConfig;
@@ -30,8 +32,8 @@ const HANDOFF_DIR = '.handoff';
 
 /**
  * Recordings as one component: the catalogue of what is on disk, retention,
- * the hand-off of finished segments, and the recording output each recorded
- * camera's FFmpeg gets. Started before any stream (the catalogue is read
+ * the hand-off of finished segments and snapshots, and the outputs each
+ * archived camera's FFmpeg gets (recording, snapshots). Started before any stream (the catalogue is read
  * first), closed after all of them (their last segments are still handed on).
  */
 export function createArchive({ config, ffprobePath, transcodePreset, retainHoursOf, bus, log, freeBytes }: ArchiveDeps) {
@@ -61,25 +63,46 @@ export function createArchive({ config, ffprobePath, transcodePreset, retainHour
     log: archiveLog,
   });
 
-  const recordingOutput = (id: string, request: RecordingRequest): StreamOutput => {
-    const streamLog = log.child({ stream: id, output: 'recording' });
-    return new RecordingOutput({
-      dir: cameraDir(root, id),
-      segmentSeconds: config.segmentSeconds,
-      transcodePreset,
-      log: streamLog,
-      onSegment: async (segment) => {
-        try {
-          await catalogue.add(id, segment);
-          bus.emit('recording.segment', { id, name: segment.name, bytes: segment.bytes, duration: segment.duration });
-          if (request.upload !== false) await handoff.add(id, segment);
-        } catch (error) {
-          streamLog.error({ err: error, file: segment.name }, 'cannot record a finished segment');
-        }
-      },
-      // What a killed FFmpeg left unfinished is probed and listed.
-      onRunEnded: () => void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),
-    });
+  /** A finished segment or snapshot: listed, announced, handed on. */
+  const kept = (id: string, request: RecordingRequest, streamLog: Logger) => async (file: RecordedSegment) => {
+    try {
+      await catalogue.add(id, file);
+      bus.emit('recording.kept', { id, name: file.name, bytes: file.bytes, duration: file.duration });
+      if (request.upload !== false) await handoff.add(id, file);
+    } catch (error) {
+      streamLog.error({ err: error, file: file.name }, 'cannot keep a finished recording');
+    }
+  };
+
+  const recordingOutputs = (id: string, request: RecordingRequest): StreamOutput[] => {
+    const outputs: StreamOutput[] = [];
+    if (request.video) {
+      const streamLog = log.child({ stream: id, output: 'recording' });
+      outputs.push(
+        new RecordingOutput({
+          dir: cameraDir(root, id),
+          segmentSeconds: config.segmentSeconds,
+          transcodePreset,
+          log: streamLog,
+          onSegment: kept(id, request, streamLog),
+          // What a killed FFmpeg left unfinished is probed and listed.
+          onRunEnded: () =>
+            void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),
+        }),
+      );
+    }
+    if (request.snapshotSeconds !== undefined) {
+      const streamLog = log.child({ stream: id, output: 'snapshots' });
+      outputs.push(
+        new SnapshotOutput({
+          dir: cameraDir(root, id),
+          intervalSeconds: request.snapshotSeconds,
+          log: streamLog,
+          onSnapshot: kept(id, request, streamLog),
+        }),
+      );
+    }
+    return outputs;
   };
 
   return {
@@ -87,7 +110,7 @@ export function createArchive({ config, ffprobePath, transcodePreset, retainHour
     catalogue,
     retention,
     handoff,
-    recordingOutput,
+    recordingOutputs,
     async start() {
       await catalogue.load();
       retention.start();

@@ -1,7 +1,7 @@
 import { appendFile, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { cameraDir, INDEX_FILE, startOfSegment } from './layout.js';
+import { cameraDir, INDEX_FILE, isSnapshot, startOfRecorded } from './layout.js';
 import type { ProbeDuration } from './probe-duration.js';
 import { endOf, type RecordedSegment } from './segment.js';
 
@@ -24,7 +24,8 @@ export interface CatalogueOptions {
  * second, this one began there (a run cut short by a kill); otherwise the name is all there is.
  */
 function startOfUnlisted(before: readonly RecordedSegment[], name: string): number {
-  const named = startOfSegment(name)!.getTime();
+  const named = startOfRecorded(name)!.getTime();
+  if (isSnapshot(name)) return named;
   const previousEnd = before.filter((s) => s.start < named).reduce((end, s) => Math.max(end, endOf(s)), Number.NEGATIVE_INFINITY);
   return previousEnd > named && previousEnd - named < 1000 ? previousEnd : named;
 }
@@ -46,7 +47,18 @@ export class RecordingCatalogue {
     return [...this.#cameras.keys()];
   }
 
+  /** The camera's video segments, in start order. */
   segments(id: string): readonly RecordedSegment[] {
+    return this.files(id).filter((file) => !isSnapshot(file.name));
+  }
+
+  /** The camera's snapshots (duration 0), in time order. */
+  snapshots(id: string): readonly RecordedSegment[] {
+    return this.files(id).filter((file) => isSnapshot(file.name));
+  }
+
+  /** Segments and snapshots together, in time order: what retention weighs. */
+  files(id: string): readonly RecordedSegment[] {
     return this.#cameras.get(id) ?? [];
   }
 
@@ -102,9 +114,10 @@ export class RecordingCatalogue {
         continue;
       }
       if (name === writing) continue;
-      const duration = bytes > 0 ? await this.options.probe(path.join(dir, name)) : undefined;
+      // A snapshot is written whole (then renamed into place); a segment is probed for what it holds.
+      const duration = bytes === 0 ? undefined : isSnapshot(name) ? 0 : await this.options.probe(path.join(dir, name));
       if (duration === undefined) {
-        this.options.log.warn({ stream: id, file: name }, 'a recording holds no playable video; deleting it');
+        this.options.log.warn({ stream: id, file: name }, 'a recording holds nothing playable; deleting it');
         await rm(path.join(dir, name), { force: true });
         continue;
       }
@@ -135,7 +148,7 @@ export class RecordingCatalogue {
       if (!day.isDirectory()) continue;
       for (const file of await readdir(path.join(dir, day.name)).catch(() => [])) {
         const name = `${day.name}/${file}`;
-        if (!startOfSegment(name)) continue;
+        if (!startOfRecorded(name)) continue;
         const stats = await stat(path.join(dir, name)).catch(() => undefined);
         if (stats?.isFile()) files.set(name, stats.size);
       }
@@ -150,7 +163,7 @@ export class RecordingCatalogue {
       if (!line.trim()) continue;
       try {
         const segment = JSON.parse(line) as RecordedSegment;
-        if (typeof segment.name === 'string' && startOfSegment(segment.name)) entries.set(segment.name, segment);
+        if (typeof segment.name === 'string' && startOfRecorded(segment.name)) entries.set(segment.name, segment);
       } catch {
         // A line cut short by a crash: that segment is probed again.
       }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { PreparedOutput, RunPlan, StreamOutput } from '../streams/output.js';
-import { dayFolder, startOfSegment } from './layout.js';
+import { dayFolder, startOfRecorded } from './layout.js';
 import { buildRecordingArgs } from './recording-args.js';
 import { endOf, type RecordedSegment } from './segment.js';
 
@@ -88,7 +88,7 @@ export class RecordingOutput implements StreamOutput {
       this.options.log.warn({ file }, 'FFmpeg finished a recording segment that is not on disk');
       return undefined;
     }
-    const named = startOfSegment(located.name)!.getTime();
+    const named = startOfRecorded(located.name)!.getTime();
     const estimate = chained ?? finishedAt - duration * 1000;
     const segmentStart = Math.abs(estimate - named) <= MAX_DRIFT_MS ? Math.max(estimate, named) : named;
     const segment: RecordedSegment = { name: located.name, start: segmentStart, duration, bytes: located.bytes };

@@ -71,7 +71,7 @@ export class RecordingRetention {
     const { catalogue, log } = this.options;
     if (catalogue.cameras().length === 0) return; // nothing recorded (RECORD_DIR may not even exist yet)
     const plan = planRetention({
-      cameras: catalogue.cameras().map((id) => ({ id, segments: catalogue.segments(id), retainMs: this.options.retainMs(id) })),
+      cameras: catalogue.cameras().map((id) => ({ id, segments: catalogue.files(id), retainMs: this.options.retainMs(id) })),
       now: Date.now(),
       maxBytes: this.options.maxBytes,
       freeBytes: await (this.options.freeBytes ?? diskFreeBytes)(this.options.root),

@@ -1,4 +1,4 @@
-import type { CameraEntry } from '../cameras/camera-file.js';
+import { type CameraEntry, isArchived } from '../cameras/camera-file.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
 import { ApiSourcesDisabled, CameraNotFound, SourceConflict, SourceRequired } from './errors.js';
 
@@ -24,12 +24,16 @@ export interface ResolvedSource {
   /** The camera's own defaults from CAMERAS_FILE; a start call's detect=… still wins. */
   detect?: boolean;
   audio?: boolean;
-  /** CAMERAS_FILE record: true: the camera is always on and recorded. */
+  /** CAMERAS_FILE record: true or snapshot_interval_seconds: the camera is always on and archived. */
   recording?: RecordingRequest;
 }
 
-/** What a recorded camera asks of its recording (its retention is read from CAMERAS_FILE by retention itself). */
+/** What an archived camera asks of RECORD_DIR (its retention is read from CAMERAS_FILE by retention itself). */
 export interface RecordingRequest {
+  /** record: true: MP4 segments. */
+  video: boolean;
+  /** snapshot_interval_seconds. */
+  snapshotSeconds?: number;
   /** upload; undefined: hand off to whatever is configured. */
   upload?: boolean;
 }
@@ -69,7 +73,7 @@ export function createSourceResolver(options: SourceResolverOptions) {
         configured: true,
         detect: camera.detect,
         audio: camera.audio,
-        ...(camera.record ? { recording: { upload: camera.upload } } : {}),
+        ...(isArchived(camera) ? { recording: recordingOf(camera) } : {}),
       };
     }
     if (!options.allowApiSources) {
@@ -82,3 +86,11 @@ export function createSourceResolver(options: SourceResolverOptions) {
 }
 
 export type SourceResolver = ReturnType<typeof createSourceResolver>;
+
+function recordingOf(camera: CameraEntry): RecordingRequest {
+  return {
+    video: camera.record === true,
+    ...(camera.snapshot_interval_seconds !== undefined ? { snapshotSeconds: camera.snapshot_interval_seconds } : {}),
+    ...(camera.upload !== undefined ? { upload: camera.upload } : {}),
+  };
+}

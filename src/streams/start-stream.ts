@@ -38,8 +38,8 @@ export interface StartStreamDeps {
   detectByDefault: boolean;
   /** The outputs every stream has (HLS, …), given its id and folder. */
   baseOutputs(id: string, dir: string): StreamOutput[];
-  /** The recording output of a camera with record: true. */
-  recordingOutput(id: string, recording: RecordingRequest): StreamOutput;
+  /** The archive's outputs of a camera with record: true or snapshot_interval_seconds. */
+  recordingOutputs(id: string, recording: RecordingRequest): StreamOutput[];
   bus: StreamEventBus;
 }
 
@@ -55,7 +55,7 @@ export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
  *    ALLOWED_SOURCE_HOSTS, and FFmpeg gets the address that was checked.
  * 3. Detection: the request's detect, else the camera entry's, else DETECT_ENABLED.
  *    A running stream asked for the opposite, explicitly, is a conflict.
- * 4. A camera recorded by CAMERAS_FILE gets its recording output and is always on.
+ * 4. A camera archived by CAMERAS_FILE (footage, snapshots) gets the archive's outputs and is always on.
  * 5. The outcome is published as 'start.finished'.
  */
 export function createStartStream(deps: StartStreamDeps): StartStream {
@@ -100,7 +100,7 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
         outputs: (dir) => [
           ...deps.baseOutputs(id, dir),
           ...(frames ? [frames.framesOutput(id)] : []),
-          ...(source.recording ? [deps.recordingOutput(id, source.recording)] : []),
+          ...(source.recording ? deps.recordingOutputs(id, source.recording) : []),
         ],
         alwaysOn: source.recording !== undefined,
         conflict: (existing) => {

@@ -37,6 +37,7 @@ cameras:
     record: true
     record_retain_hours: 48
     upload: false
+    snapshot_interval_seconds: 30
   garage_2:
     url: rtsps://cam.example/live
 `);
@@ -49,6 +50,7 @@ cameras:
       record: true,
       record_retain_hours: 48,
       upload: false,
+      snapshot_interval_seconds: 30,
     });
     // Options left out stay out, rather than turning into explicit defaults.
     expect(cameras.get('garage_2')).toStrictEqual({ url: 'rtsps://cam.example/live' });
@@ -59,6 +61,9 @@ cameras:
     ['record_retain_hours: 0', 'record_retain_hours', 'must be more than 0'],
     ['record_retain_hours: a week', 'record_retain_hours', 'must be a number of hours'],
     ['upload: 1', 'upload', 'must be true or false'],
+    ['snapshot_interval_seconds: 0.5', 'snapshot_interval_seconds', 'must be at least 1'],
+    ['snapshot_interval_seconds: 100000', 'snapshot_interval_seconds', 'must be at most 86400 (a day)'],
+    ['snapshot_interval_seconds: often', 'snapshot_interval_seconds', 'must be a number of seconds'],
   ])('rejects bad recording fields: %s', (line, field, message) => {
     const problem = failure(oneCamera(`url: ${URL_WITH_SECRET}\n${line}`));
     expect(problem.issues).toEqual([{ cameraId: 'front-door', field, message }]);
@@ -69,6 +74,7 @@ cameras:
     expect(sameEntry({ ...base, record: true }, { ...base, record: true })).toBe(true);
     expect(sameEntry({ ...base, record: true }, base)).toBe(false);
     expect(sameEntry({ ...base, record_retain_hours: 1 }, { ...base, record_retain_hours: 2 })).toBe(false);
+    expect(sameEntry({ ...base, snapshot_interval_seconds: 5 }, { ...base, snapshot_interval_seconds: 10 })).toBe(false);
   });
 
   it('reads JSON', () => {

@@ -92,6 +92,7 @@ describe('hand-off to a real S3-protocol server', () => {
     expect(objects.get('site-a/cam/2026/12/02/10-01-00.mp4')!.body.equals(large.body)).toBe(true);
     expect(objects.get('site-a/cam/2026/12/02/10-00-00.mp4')!.metadata).toEqual({
       camera: 'cam',
+      kind: 'segment',
       start: '2026-12-02T10:00:00.000Z',
       duration: '60',
     });
@@ -178,6 +179,7 @@ describe('hand-off to a webhook', () => {
     expect(hook.notices).toEqual([
       {
         camera: 'cam',
+        kind: 'segment',
         path: 'cam/2026-12-02/10-00-00.mp4',
         start: '2026-12-02T10:00:00.000Z',
         duration: 60,
@@ -186,6 +188,7 @@ describe('hand-off to a webhook', () => {
       },
       {
         camera: 'cam',
+        kind: 'segment',
         path: 'cam/2026-12-02/10-01-00.mp4',
         start: '2026-12-02T10:01:00.000Z',
         duration: 60,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectKey, segmentName, startOfSegment } from '../../src/recording/layout.js';
+import { objectKey, recordedName, startOfRecorded } from '../../src/recording/layout.js';
 import { buildRecordingArgs } from '../../src/recording/recording-args.js';
 
 const SEGMENTER = [
@@ -73,14 +73,14 @@ describe('buildRecordingArgs', () => {
 describe('layout', () => {
   it('names segments by their UTC start and reads the names back', () => {
     const at = new Date(Date.UTC(2026, 0, 5, 3, 4, 9));
-    expect(segmentName(at)).toBe('2026-01-05/03-04-09.mp4');
-    expect(startOfSegment('2026-01-05/03-04-09.mp4')).toEqual(at);
+    expect(recordedName(at)).toBe('2026-01-05/03-04-09.mp4');
+    expect(startOfRecorded('2026-01-05/03-04-09.mp4')).toEqual(at);
   });
 
   it.each(['2026-02-31/10-00-00.mp4', '2026-01-05/03-04-09.ts', 'index.jsonl', '../x/2026-01-05/03-04-09.mp4', '2026-01-05/25-00-00.mp4'])(
     'does not take %s for a segment',
     (name) => {
-      expect(startOfSegment(name)).toBeUndefined();
+      expect(startOfRecorded(name)).toBeUndefined();
     },
   );
 

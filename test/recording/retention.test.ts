@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingCatalogue } from '../../src/recording/catalogue.js';
-import { segmentName } from '../../src/recording/layout.js';
+import { recordedName } from '../../src/recording/layout.js';
 import { RecordingRetention } from '../../src/recording/retention.js';
 
 const log = pino({ level: 'silent' });
@@ -22,14 +22,14 @@ async function recorded(hoursAgo: number[]) {
   const names: string[] = [];
   for (const ago of hoursAgo) {
     const start = new Date(Math.floor((Date.now() - ago * HOUR) / 1000) * 1000);
-    const name = segmentName(start);
+    const name = recordedName(start);
     await mkdir(path.join(root, 'cam', path.dirname(name)), { recursive: true });
     await writeFile(path.join(root, 'cam', name), Buffer.alloc(100));
     await catalogue.add('cam', { name, start: start.getTime(), duration: 60, bytes: 100 });
     names.push(name);
   }
   // FFmpeg's open file: on disk, never listed.
-  const writing = segmentName(new Date(Math.floor(Date.now() / 1000) * 1000));
+  const writing = recordedName(new Date(Math.floor(Date.now() / 1000) * 1000));
   await mkdir(path.join(root, 'cam', path.dirname(writing)), { recursive: true });
   await writeFile(path.join(root, 'cam', writing), Buffer.alloc(100));
   const onDisk = async () => {

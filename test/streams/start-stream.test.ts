@@ -79,7 +79,7 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
     detection: async () => ({ framesOutput: () => output('detection') }),
     detectByDefault,
     baseOutputs: () => [output('hls')],
-    recordingOutput: () => output('recording'),
+    recordingOutputs: () => [output('recording')],
     bus,
   });
   const existing = (detecting: boolean) =>
