@@ -18,6 +18,12 @@ export interface CameraEntry {
   upload?: boolean;
   /** A full-resolution JPEG every N seconds into RECORD_DIR (always on, with or without record). */
   snapshot_interval_seconds?: number;
+  /** Labels that make events (person, car, …); all of them when left out. */
+  objects?: string[];
+  /** Named polygons in normalised coordinates; with any, an object must enter one to make an event. */
+  zones?: Record<string, Array<[number, number]>>;
+  /** Boxes smaller than this fraction of the picture make no event. */
+  min_area?: number;
 }
 
 /** Whether the camera keeps anything in RECORD_DIR (footage, snapshots): such a camera is always on. */
@@ -72,6 +78,10 @@ function urlSchema(schemes: readonly string[]) {
 
 function entrySchema(schemes: readonly string[]) {
   const flag = z.boolean({ error: 'must be true or false' }).optional();
+  const unit = z
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, { error: 'must be a number from 0 to 1' })
+    .max(1, { error: 'must be a number from 0 to 1' });
   return z.strictObject(
     {
       url: urlSchema(schemes),
@@ -86,6 +96,20 @@ function entrySchema(schemes: readonly string[]) {
         .min(1, { error: 'must be at least 1' })
         .max(86_400, { error: 'must be at most 86400 (a day)' })
         .optional(),
+      objects: z
+        .array(z.string().min(1).max(64), { error: 'must be a list of labels' })
+        .min(1, { error: 'must name at least one label' })
+        .optional(),
+      zones: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'zone names are letters, digits, _ and -' }),
+          z
+            .array(z.tuple([unit, unit], { error: 'points are [x, y] pairs' }), { error: 'must be a list of [x, y] points' })
+            .min(3, { error: 'a zone needs at least 3 points' }),
+          { error: 'must map zone names to polygons' },
+        )
+        .optional(),
+      min_area: unit.optional(),
     },
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be a mapping with at least a url' : undefined) },
   );
@@ -173,8 +197,12 @@ const ENTRY_FIELDS = [
   'record_retain_hours',
   'upload',
   'snapshot_interval_seconds',
+  'objects',
+  'zones',
+  'min_area',
 ] as const satisfies ReadonlyArray<keyof CameraEntry>;
 
 export function sameEntry(a: CameraEntry, b: CameraEntry): boolean {
-  return ENTRY_FIELDS.every((field) => a[field] === b[field]);
+  // Lists and zones compare by value.
+  return ENTRY_FIELDS.every((field) => JSON.stringify(a[field]) === JSON.stringify(b[field]));
 }

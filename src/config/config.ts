@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveSecretFiles } from '../security/secrets.js';
 import { type ArchiveConfig, archiveConfigProblems, archiveEnvShape, toArchiveConfig } from './archive-config.js';
+import { type EventsConfig, eventsEnvShape, toEventsConfig } from './events-config.js';
 
 /** Environment booleans: accept the spellings operators actually write. */
 const envBoolean = z
@@ -85,6 +86,7 @@ const envSchema = z.object({
   // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
   TRUST_PROXY: z.string().default('loopback'),
   ...archiveEnvShape,
+  ...eventsEnvShape,
 });
 
 export interface Config {
@@ -127,6 +129,7 @@ export interface Config {
   allowApiSources: boolean;
   /** Recordings of CAMERAS_FILE cameras with record: true, their retention and hand-off. */
   archive: ArchiveConfig;
+  events: EventsConfig;
 }
 
 export interface DetectionConfig {
@@ -221,5 +224,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     camerasFile: e.CAMERAS_FILE,
     allowApiSources: e.ALLOW_API_SOURCES,
     archive: toArchiveConfig(e),
+    events: toEventsConfig(e),
   };
 }

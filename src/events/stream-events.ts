@@ -2,6 +2,7 @@ import type { DetectionEvent } from '../detection/detection-event.js';
 import type { FailureCause } from '../ffmpeg/failure.js';
 import type { ExitReason } from '../process/supervisor.js';
 import type { SupervisorState } from '../process/supervisor-state.js';
+import type { EventMessage } from '../tracking/object-event.js';
 import type { EventBus } from './bus.js';
 
 export type StartResult = 'started' | 'joined' | 'failed' | 'stopped';
@@ -26,6 +27,8 @@ export interface StreamEvents {
   'recording.kept': { id: string; name: string; bytes: number; duration: number };
   /** One analysed frame's detections. */
   detection: DetectionEvent;
+  /** A tracked object became an event, changed, or ended. */
+  'object.event': EventMessage;
   /** A frame replaced by a newer one before the model got to it. */
   'detection.dropped': { id: string };
 }

@@ -7,6 +7,7 @@ export const SECRET_VARIABLES = [
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'SEGMENT_WEBHOOK_SECRET',
+  'MQTT_PASSWORD',
 ] as const;
 
 export class SecretFileError extends Error {

@@ -18,6 +18,8 @@ export interface S3Server {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Every object's key, sorted (read off the server's data folder). */
+  keys(): Promise<string[]>;
   /** Every object: key → bytes and metadata. */
   objects(): Promise<Map<string, { body: Buffer; metadata: Record<string, string> }>>;
   /** Stops it and removes its data. */
@@ -64,19 +66,21 @@ export async function startS3Server(bucket = 'footage'): Promise<S3Server> {
     // s3rver's signature check does not know the checksum-mode header the SDK adds to reads by default.
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // s3rver's signature check refuses the SDK's ListObjects: the keys are read off its data folder instead.
+  const keys = async () =>
+    (await readdir(path.join(dir, bucket), { recursive: true }))
+      .filter((file) => file.endsWith(OBJECT_SUFFIX))
+      .map((file) => file.slice(0, -OBJECT_SUFFIX.length))
+      .sort();
   return {
     endpoint,
     bucket,
     stop,
     restart: start,
+    keys,
     async objects() {
-      // s3rver's signature check refuses the SDK's ListObjects: the keys are read off its data folder instead.
-      const keys = (await readdir(path.join(dir, bucket), { recursive: true }))
-        .filter((file) => file.endsWith(OBJECT_SUFFIX))
-        .map((file) => file.slice(0, -OBJECT_SUFFIX.length))
-        .sort();
       const objects = new Map<string, { body: Buffer; metadata: Record<string, string> }>();
-      for (const Key of keys) {
+      for (const Key of await keys()) {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key }));
         objects.set(Key, { body: Buffer.from(await object.Body!.transformToByteArray()), metadata: head.Metadata ?? {} });

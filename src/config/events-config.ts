@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const seconds = z.coerce.number().gt(0).max(3600);
+
+/**
+ * Tracked-object events and where they go (MQTT). Part of the one environment
+ * schema; kept apart because it is a concern of its own.
+ */
+export const eventsEnvShape = {
+  // Frames an object must be detected in before it is an event (2 fps: a second and a half).
+  EVENT_MIN_FRAMES: z.coerce.number().int().min(1).max(1000).default(3),
+  // The median of its recent scores must reach this.
+  EVENT_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.6),
+  EVENT_END_SECONDS: seconds.default(5),
+  EVENT_STATIONARY_SECONDS: seconds.default(10),
+  EVENT_UPDATE_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(1),
+  MQTT_URL: z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' }).optional(),
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().min(1).optional(),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[^#+\s]+$/, 'must be a topic level without wildcards or spaces')
+    .default('stream-manager'),
+  MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
+  MQTT_HA_DISCOVERY: z.enum(['true', 'false']).default('false'),
+  // Messages kept while the broker is away; the oldest are dropped (and counted) past it.
+  MQTT_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+};
+
+const eventsEnv = z.object(eventsEnvShape);
+type EventsEnv = z.output<typeof eventsEnv>;
+
+export interface MqttConfig {
+  /** Without credentials: those are in username/password. */
+  url: string;
+  username: string | undefined;
+  password: string | undefined;
+  topicPrefix: string;
+  clientId: string | undefined;
+  haDiscovery: boolean;
+  queueMax: number;
+}
+
+export interface EventsConfig {
+  minFrames: number;
+  minScore: number;
+  endMs: number;
+  stationaryMs: number;
+  updateIntervalMs: number;
+  mqtt: MqttConfig | undefined;
+}
+
+export function toEventsConfig(e: EventsEnv): EventsConfig {
+  return {
+    minFrames: e.EVENT_MIN_FRAMES,
+    minScore: e.EVENT_MIN_SCORE,
+    endMs: e.EVENT_END_SECONDS * 1000,
+    stationaryMs: e.EVENT_STATIONARY_SECONDS * 1000,
+    updateIntervalMs: e.EVENT_UPDATE_INTERVAL_SECONDS * 1000,
+    mqtt: e.MQTT_URL ? mqttConfig(e, e.MQTT_URL) : undefined,
+  };
+}
+
+/** Credentials in the URL are taken out of it (so that it can be logged), MQTT_USERNAME/MQTT_PASSWORD win. */
+function mqttConfig(e: EventsEnv, raw: string): MqttConfig {
+  const url = new URL(raw);
+  const username = e.MQTT_USERNAME ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = e.MQTT_PASSWORD ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = '';
+  url.password = '';
+  return {
+    url: url.toString().replace(/\/$/, ''),
+    username,
+    password,
+    topicPrefix: e.MQTT_TOPIC_PREFIX.replace(/^\/+|\/+$/g, ''),
+    clientId: e.MQTT_CLIENT_ID,
+    haDiscovery: e.MQTT_HA_DISCOVERY === 'true',
+    queueMax: e.MQTT_QUEUE_MAX,
+  };
+}
