@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { registerErrorHandlers } from './http/error-handler.js';
+import { eventRoutes } from './http/event-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
@@ -68,6 +69,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       }),
     );
     await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
+    await control.register(eventRoutes({ store: services.eventStore, bus: services.bus, heartbeatMs: config.sseHeartbeatMs }));
   });
   await app.register(
     healthRoutes({

@@ -15,6 +15,9 @@ import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { registerArchiveMetrics } from './metrics/archive-metrics.js';
 import { Metrics } from './metrics/metrics.js';
+import { createMqttPublisher, type MqttPublisher } from './mqtt/mqtt-publisher.js';
+import { EVENTS_DB, EventStore } from './object-events/event-store.js';
+import { createObjectEvents, type ObjectEvents } from './object-events/object-events.js';
 import { PidRecords } from './process/pid-records.js';
 import { createAlwaysOn } from './recording/always-on.js';
 import { type Archive, createArchive } from './recording/archive.js';
@@ -48,6 +51,11 @@ export interface Services {
   cameras: CameraRegistry | undefined;
   /** Recordings of record: true cameras: catalogue, retention, hand-off. */
   archive: Archive;
+  /** Tracked-object events of the streams that run detection. */
+  events: ObjectEvents;
+  eventStore: EventStore;
+  /** The MQTT publisher, when MQTT_URL is set. */
+  mqtt: MqttPublisher | undefined;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -111,6 +119,32 @@ export async function createServices(config: Config, log: Logger, system: System
     diskShortBytes: () => archive.retention.shortBytes,
     handoff: () => archive.handoff.stats(),
   });
+  // Before the streams, so that they close after them: a stream that goes away ends its events, and
+  // those ends still reach the broker.
+  const mqtt = config.events.mqtt
+    ? lifecycle.add(
+        'mqtt',
+        createMqttPublisher({
+          config: config.events.mqtt,
+          bus,
+          log,
+          knownLabels: () =>
+            (cameras?.ids() ?? []).flatMap((camera) => (cameras!.get(camera)?.objects ?? []).map((label) => ({ camera, label }))),
+        }),
+      )
+    : undefined;
+  const eventStore = lifecycle.add('event store', new EventStore(path.join(config.events.dir, EVENTS_DB)));
+  const events = lifecycle.add(
+    'object events',
+    createObjectEvents({
+      bus,
+      store: eventStore,
+      rules: config.events,
+      retainDays: config.events.retainDays,
+      cameraOf: (id) => cameras?.get(id),
+      log,
+    }),
+  );
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
@@ -177,6 +211,9 @@ export async function createServices(config: Config, log: Logger, system: System
     playback: config.playback && createPlaybackTokens(config.playback),
     cameras,
     archive,
+    events,
+    eventStore,
+    mqtt,
     close: () => lifecycle.close(),
   };
 }

@@ -7,6 +7,9 @@ const seconds = z.coerce.number().gt(0).max(3600);
  * schema; kept apart because it is a concern of its own.
  */
 export const eventsEnvShape = {
+  // The events database (events.db) and the events' snapshots.
+  EVENT_DIR: z.string().min(1).default('./events'),
+  EVENT_RETAIN_DAYS: z.coerce.number().gt(0).max(3650).default(30),
   // Frames an object must be detected in before it is an event (2 fps: a second and a half).
   EVENT_MIN_FRAMES: z.coerce.number().int().min(1).max(1000).default(3),
   // The median of its recent scores must reach this.
@@ -42,6 +45,8 @@ export interface MqttConfig {
 }
 
 export interface EventsConfig {
+  dir: string;
+  retainDays: number;
   minFrames: number;
   minScore: number;
   endMs: number;
@@ -52,6 +57,8 @@ export interface EventsConfig {
 
 export function toEventsConfig(e: EventsEnv): EventsConfig {
   return {
+    dir: e.EVENT_DIR,
+    retainDays: e.EVENT_RETAIN_DAYS,
     minFrames: e.EVENT_MIN_FRAMES,
     minScore: e.EVENT_MIN_SCORE,
     endMs: e.EVENT_END_SECONDS * 1000,

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'detection_off'
   | 'no_frame_yet'
   | 'no_recording'
+  | 'event_not_found'
   | 'invalid_image'
   | 'unsupported_media_type';
 

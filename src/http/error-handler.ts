@@ -21,6 +21,7 @@ const HTTP_STATUS = {
   camera_not_found: 404,
   stream_not_found: 404,
   no_recording: 404,
+  event_not_found: 404,
   source_conflict: 409,
   playback_unsigned: 409,
   detection_off: 409,

@@ -12,6 +12,8 @@ export interface RtspCameraOptions {
   keyintSeconds?: number;
   shared?: boolean;
   image?: string;
+  /** With image: the image for this long, then a grey picture as long, and so on. */
+  blinkSeconds?: number;
   /** ball (default): cheap to encode; moving: every macroblock changes every frame; clock: the wall-clock time in every frame. */
   pattern?: 'ball' | 'moving' | 'clock';
   audio?: 'none' | 'aac' | 'pcmu';
@@ -34,6 +36,8 @@ export interface RtspCamera {
   readonly port: number;
   readonly pid: number;
   readonly clients: RtspClientCounts;
+  /** With blinkSeconds: each switch after the first picture, and when the fixture made it (epoch ms). */
+  readonly blinks: ReadonlyArray<{ showing: 'image' | 'blank'; at: number }>;
   waitForClients(predicate: (counts: RtspClientCounts) => boolean, timeoutMs?: number): Promise<RtspClientCounts>;
   /** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. Idempotent. */
   stop(): Promise<void>;
@@ -53,6 +57,7 @@ function toArgs(o: RtspCameraOptions): string[] {
     ['--fps', o.fps],
     ['--keyint-seconds', o.keyintSeconds],
     ['--image', o.image],
+    ['--blink-seconds', o.blinkSeconds],
     ['--pattern', o.pattern],
     ['--audio', o.audio],
     ['--user', o.user],
@@ -67,6 +72,7 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
   // stdin stays an open pipe: the fixture exits when it closes, i.e. when this process dies.
   const child = spawn(python, [SCRIPT, ...toArgs(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const counts: RtspClientCounts = { active: 0, max: 0, total: 0 };
+  const blinks: Array<{ showing: 'image' | 'blank'; at: number }> = [];
   const stderrTail: string[] = [];
   const listeners = new Set<() => void>();
   const notify = () => {
@@ -96,6 +102,8 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
   createInterface({ input: child.stdout }).on('line', (line) => {
     const readyLine = /^READY port=(\d+) url=(\S+)$/.exec(line);
     const clientLine = /^CLIENT_(?:CONNECTED|CLOSED) active=(\d+) total=(\d+)$/.exec(line);
+    const blinkLine = /^BLINK (image|blank)$/.exec(line);
+    if (blinkLine) blinks.push({ showing: blinkLine[1] as 'image' | 'blank', at: Date.now() });
     if (readyLine) ready = { port: Number(readyLine[1]), url: readyLine[2]! };
     if (clientLine) {
       counts.active = Number(clientLine[1]);
@@ -154,6 +162,7 @@ export async function startRtspCamera(options: RtspCameraOptions = {}): Promise<
     get clients() {
       return snapshot();
     },
+    blinks,
     stop,
     waitForClients: (predicate, waitMs = 10_000) =>
       waitFor(

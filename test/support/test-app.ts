@@ -15,6 +15,7 @@ export interface TestApp {
   baseUrl: string;
   streamDir: string;
   recordDir: string;
+  eventDir: string;
   /** Every log line the daemon wrote, as raw JSON text. */
   logs: string[];
   /** Stream folders currently in STREAM_DIR. */
@@ -31,11 +32,13 @@ export async function startTestApp(env: Record<string, string> = {}, system: Sys
   const streamDir = env.STREAM_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-test-')));
   // A caller's own RECORD_DIR outlives the app: a test restarts the daemon on it.
   const recordDir = env.RECORD_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-rec-')));
+  const eventDir = env.EVENT_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'sm-events-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     STREAM_DIR: streamDir,
     RECORD_DIR: recordDir,
+    EVENT_DIR: eventDir,
     LOG_LEVEL: 'debug',
     STREAM_START_TIMEOUT_SECONDS: '15',
     // Tests make hundreds of calls a minute from one address; the rate-limit tests turn it back on.
@@ -63,12 +66,14 @@ export async function startTestApp(env: Record<string, string> = {}, system: Sys
     baseUrl: `http://127.0.0.1:${port}`,
     streamDir,
     recordDir,
+    eventDir,
     logs,
     streamFolders: async () => (await readdir(streamDir).catch(() => [])).sort(),
     close: async () => {
       await app.close();
       await rm(streamDir, { recursive: true, force: true });
       if (env.RECORD_DIR === undefined) await rm(recordDir, { recursive: true, force: true });
+      if (env.EVENT_DIR === undefined) await rm(eventDir, { recursive: true, force: true });
       await rm(pidRecordDir(streamDir), { recursive: true, force: true });
     },
   };

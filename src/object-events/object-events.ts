@@ -2,50 +2,55 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CameraEntry } from '../cameras/camera-file.js';
 import type { StreamEventBus } from '../events/stream-events.js';
-import { CameraEvents } from './camera-events.js';
-import type { EventRules } from './event-rules.js';
-import type { EventMessage, ObjectEvent } from './object-event.js';
+import { CameraEvents } from '../tracking/camera-events.js';
+import type { EventRules } from '../tracking/event-rules.js';
+import type { EventMessage } from '../tracking/object-event.js';
+import type { EventStore } from './event-store.js';
 
 export interface ObjectEventsDeps {
   bus: StreamEventBus;
+  store: EventStore;
   /** The daemon's rules (EVENT_*); each camera adds its objects, zones and min_area. */
   rules: Pick<EventRules, 'minFrames' | 'minScore' | 'endMs' | 'stationaryMs' | 'updateIntervalMs'>;
+  /** EVENT_RETAIN_DAYS. */
+  retainDays: number;
   /** The camera's CAMERAS_FILE entry, when it has one. */
   cameraOf(id: string): CameraEntry | undefined;
   log: Logger;
-  /** Ended events kept in memory for the API. */
-  keep?: number;
   clock?: () => number;
 }
 
 /** How often time is checked for objects that vanished while no frames came. */
 const TICK_MS = 1000;
-const KEPT_EVENTS = 1000;
+const RETENTION_INTERVAL_MS = 3_600_000;
+const DAY_SECONDS = 86_400;
 
 /** Frigate's id shape: start time in seconds, then a random suffix. */
 const newId = (startMs: number) => `${(startMs / 1000).toFixed(6)}-${randomBytes(3).toString('hex')}`;
 
 /**
  * Tracked-object events for every stream that runs detection: listens to the
- * detections on the bus, keeps one tracker per stream, and publishes each
- * new/update/end on the bus as 'object.event' (MQTT, webhooks, the API and the
- * pages listen there). Every event that started gets an end: when its object
- * is gone, when its stream goes away, or when the daemon closes.
+ * detections on the bus, keeps one tracker per stream, stores each event's
+ * latest state and publishes each new/update/end on the bus as 'object.event'
+ * (MQTT, webhooks and the event stream listen there). Every event that started
+ * gets an end: when its object is gone, when its stream goes away, when the
+ * daemon closes, or, after a crash, when the next run starts.
  */
-export function createObjectEvents({ bus, rules, cameraOf, log, keep = KEPT_EVENTS, clock = Date.now }: ObjectEventsDeps) {
+export function createObjectEvents({ bus, store, rules, retainDays, cameraOf, log, clock = Date.now }: ObjectEventsDeps) {
   const cameras = new Map<string, CameraEvents>();
-  /** Recent events by id, newest last (the latest state of each). */
-  const recent = new Map<string, ObjectEvent>();
   const unsubscribe: Array<() => void> = [];
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
 
   const publish = (messages: EventMessage[]) => {
     for (const message of messages) {
-      recent.delete(message.after.id);
-      recent.set(message.after.id, message.after);
-      if (recent.size > keep) recent.delete(recent.keys().next().value!);
-      if (message.type !== 'update')
-        log.info({ stream: message.after.camera, event: message.after.id, label: message.after.label }, `object event ${message.type}`);
+      try {
+        store.save(message.after, clock());
+      } catch (error) {
+        log.error({ err: error, event: message.after.id }, 'cannot store an event');
+      }
+      if (message.type !== 'update') {
+        log.info({ stream: message.after.camera, event: message.after.id, label: message.after.label }, `object event: ${message.type}`);
+      }
       bus.emit('object.event', message);
     }
   };
@@ -76,26 +81,35 @@ export function createObjectEvents({ bus, rules, cameraOf, log, keep = KEPT_EVEN
     if (events) publish(events.close(clock()));
   };
 
+  const sweep = () => {
+    const gone = store.deleteEndedBefore(clock() / 1000 - retainDays * DAY_SECONDS);
+    if (gone.length) log.info({ count: gone.length }, 'event retention: deleted events');
+  };
+
   return {
     start() {
+      const dangling = store.endDangling();
+      if (dangling.length) log.warn({ count: dangling.length }, 'ending the events a previous run left open');
+      for (const { before, after } of dangling) bus.emit('object.event', { type: 'end', before, after });
       unsubscribe.push(
         bus.on('detection', (frame) => publish(eventsOf(frame.indicator_id).frame(Date.parse(frame.frame_ts), frame.detections))),
         bus.on('stream.removed', ({ id }) => closeCamera(id)),
       );
-      timer = setInterval(() => {
-        for (const events of cameras.values()) publish(events.tick(clock()));
-      }, TICK_MS);
-      timer.unref();
+      timers.push(
+        setInterval(() => {
+          for (const events of cameras.values()) publish(events.tick(clock()));
+        }, TICK_MS),
+        setInterval(sweep, RETENTION_INTERVAL_MS),
+      );
+      for (const timer of timers) timer.unref();
+      sweep();
     },
-    /** Events in progress and recently ended, newest first. */
-    list(): ObjectEvent[] {
-      return [...recent.values()].reverse();
-    },
-    get(id: string): ObjectEvent | undefined {
-      return recent.get(id);
+    /** The events in progress on a stream. */
+    active(id: string) {
+      return cameras.get(id)?.active() ?? [];
     },
     close() {
-      clearInterval(timer);
+      for (const timer of timers.splice(0)) clearInterval(timer);
       for (const id of [...cameras.keys()]) closeCamera(id);
       for (const off of unsubscribe.splice(0)) off();
     },
