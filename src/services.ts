@@ -17,6 +17,7 @@ import { registerArchiveMetrics } from './metrics/archive-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/mqtt-publisher.js';
 import { EVENTS_DB, EventStore } from './object-events/event-store.js';
+import { createEventWebhook, type EventWebhook } from './object-events/event-webhook.js';
 import { createObjectEvents, type ObjectEvents } from './object-events/object-events.js';
 import { PidRecords } from './process/pid-records.js';
 import { createAlwaysOn } from './recording/always-on.js';
@@ -31,6 +32,9 @@ import { createSourceResolver } from './streams/sources.js';
 import { createStartStream, type StartStream } from './streams/start-stream.js';
 import type { Stream } from './streams/stream.js';
 import { createSweeper } from './streams/sweeper.js';
+
+/** The event webhook's queue, in EVENT_DIR. */
+const WEBHOOK_QUEUE_DIR = 'webhook-queue';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;
@@ -56,6 +60,8 @@ export interface Services {
   eventStore: EventStore;
   /** The MQTT publisher, when MQTT_URL is set. */
   mqtt: MqttPublisher | undefined;
+  /** The event webhook, when EVENT_WEBHOOK_URL is set. */
+  eventWebhook: EventWebhook | undefined;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -131,6 +137,12 @@ export async function createServices(config: Config, log: Logger, system: System
           knownLabels: () =>
             (cameras?.ids() ?? []).flatMap((camera) => (cameras!.get(camera)?.objects ?? []).map((label) => ({ camera, label }))),
         }),
+      )
+    : undefined;
+  const eventWebhook = config.events.webhook
+    ? lifecycle.add(
+        'event webhook',
+        createEventWebhook({ config: config.events.webhook, dir: path.join(config.events.dir, WEBHOOK_QUEUE_DIR), bus, log }),
       )
     : undefined;
   const eventStore = lifecycle.add('event store', new EventStore(path.join(config.events.dir, EVENTS_DB)));
@@ -214,6 +226,7 @@ export async function createServices(config: Config, log: Logger, system: System
     events,
     eventStore,
     mqtt,
+    eventWebhook,
     close: () => lifecycle.close(),
   };
 }

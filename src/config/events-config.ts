@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventWebhookConfig } from '../object-events/event-webhook.js';
 
 const seconds = z.coerce.number().gt(0).max(3600);
 
@@ -26,6 +27,11 @@ export const eventsEnvShape = {
     .default('stream-manager'),
   MQTT_CLIENT_ID: z.string().min(1).max(128).optional(),
   MQTT_HA_DISCOVERY: z.enum(['true', 'false']).default('false'),
+  EVENT_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  EVENT_WEBHOOK_SECRET: z.string().min(16, 'needs at least 16 characters').optional(),
+  EVENT_WEBHOOK_UPDATES: z.enum(['true', 'false']).default('false'),
+  EVENT_WEBHOOK_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  EVENT_WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
   // Messages kept while the broker is away; the oldest are dropped (and counted) past it.
   MQTT_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 };
@@ -53,6 +59,7 @@ export interface EventsConfig {
   stationaryMs: number;
   updateIntervalMs: number;
   mqtt: MqttConfig | undefined;
+  webhook: EventWebhookConfig | undefined;
 }
 
 export function toEventsConfig(e: EventsEnv): EventsConfig {
@@ -65,6 +72,15 @@ export function toEventsConfig(e: EventsEnv): EventsConfig {
     stationaryMs: e.EVENT_STATIONARY_SECONDS * 1000,
     updateIntervalMs: e.EVENT_UPDATE_INTERVAL_SECONDS * 1000,
     mqtt: e.MQTT_URL ? mqttConfig(e, e.MQTT_URL) : undefined,
+    webhook: e.EVENT_WEBHOOK_URL
+      ? {
+          url: e.EVENT_WEBHOOK_URL,
+          secret: e.EVENT_WEBHOOK_SECRET,
+          updates: e.EVENT_WEBHOOK_UPDATES === 'true',
+          queueMax: e.EVENT_WEBHOOK_QUEUE_MAX,
+          retryMaxMs: e.EVENT_WEBHOOK_RETRY_MAX_SECONDS * 1000,
+        }
+      : undefined,
   };
 }
 

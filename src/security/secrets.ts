@@ -8,6 +8,7 @@ export const SECRET_VARIABLES = [
   'S3_SECRET_ACCESS_KEY',
   'SEGMENT_WEBHOOK_SECRET',
   'MQTT_PASSWORD',
+  'EVENT_WEBHOOK_SECRET',
 ] as const;
 
 export class SecretFileError extends Error {
