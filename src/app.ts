@@ -62,6 +62,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await control.register(
       detectionRoutes({
         manager,
+        ffmpegPath: config.ffmpegPath,
         detection: services.detection,
         bus: services.bus,
         heartbeatMs: config.sseHeartbeatMs,
@@ -69,7 +70,17 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       }),
     );
     await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
-    await control.register(eventRoutes({ store: services.eventStore, bus: services.bus, heartbeatMs: config.sseHeartbeatMs }));
+    await control.register(
+      eventRoutes({
+        store: services.eventStore,
+        pictures: services.eventPictures,
+        bus: services.bus,
+        heartbeatMs: config.sseHeartbeatMs,
+        recordings: { catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath },
+        preCaptureMs: config.events.preCaptureMs,
+        postCaptureMs: config.events.postCaptureMs,
+      }),
+    );
   });
   await app.register(
     healthRoutes({

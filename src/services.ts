@@ -16,6 +16,7 @@ import { Lifecycle } from './lifecycle/lifecycle.js';
 import { registerArchiveMetrics } from './metrics/archive-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/mqtt-publisher.js';
+import { EventPictures } from './object-events/event-pictures.js';
 import { EVENTS_DB, EventStore } from './object-events/event-store.js';
 import { createEventWebhook, type EventWebhook } from './object-events/event-webhook.js';
 import { createObjectEvents, type ObjectEvents } from './object-events/object-events.js';
@@ -25,6 +26,7 @@ import { type Archive, createArchive } from './recording/archive.js';
 import type { FreeBytes } from './recording/retention.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
+import { FrameJpegsOutput } from './snapshots/frame-jpegs-output.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
 import { StreamManager } from './streams/manager.js';
 import type { StreamOutput } from './streams/output.js';
@@ -58,6 +60,7 @@ export interface Services {
   /** Tracked-object events of the streams that run detection. */
   events: ObjectEvents;
   eventStore: EventStore;
+  eventPictures: EventPictures;
   /** The MQTT publisher, when MQTT_URL is set. */
   mqtt: MqttPublisher | undefined;
   /** The event webhook, when EVENT_WEBHOOK_URL is set. */
@@ -146,11 +149,15 @@ export async function createServices(config: Config, log: Logger, system: System
       )
     : undefined;
   const eventStore = lifecycle.add('event store', new EventStore(path.join(config.events.dir, EVENTS_DB)));
+  const eventPictures = new EventPictures(config.events.dir);
   const events = lifecycle.add(
     'object events',
     createObjectEvents({
       bus,
       store: eventStore,
+      pictures: eventPictures,
+      // The manager is made below; streams exist only once it is.
+      framesOf: (id) => frameJpegsOf(manager.get(id)),
       rules: config.events,
       retainDays: config.events.retainDays,
       cameraOf: (id) => cameras?.get(id),
@@ -201,6 +208,7 @@ export async function createServices(config: Config, log: Logger, system: System
     detectByDefault: config.detection.enabled,
     baseOutputs,
     recordingOutputs: archive.recordingOutputs,
+    detectionCompanions: () => [new FrameJpegsOutput(config.detection.fps, config.detection.keyframesOnly)],
     bus,
   });
   if (cameras) {
@@ -225,6 +233,7 @@ export async function createServices(config: Config, log: Logger, system: System
     archive,
     events,
     eventStore,
+    eventPictures,
     mqtt,
     eventWebhook,
     close: () => lifecycle.close(),
@@ -249,6 +258,12 @@ function hlsOutput(config: Config, { id, dir, bus, log }: { id: string; dir: str
     lowLatency: variant === 'lowlatency',
     log: log.child({ stream: id, output: 'hls' }),
   });
+}
+
+/** A stream's full-size frames (it detects), for event pictures and full snapshots. */
+export function frameJpegsOf(stream: Stream | undefined): FrameJpegsOutput | undefined {
+  const output = stream?.output('frame-jpegs');
+  return output instanceof FrameJpegsOutput ? output : undefined;
 }
 
 /** Every state, zero included, so dashboards see a series for each. */

@@ -17,6 +17,8 @@ export const eventsEnvShape = {
   EVENT_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.6),
   EVENT_END_SECONDS: seconds.default(5),
   EVENT_STATIONARY_SECONDS: seconds.default(10),
+  EVENT_PRE_CAPTURE_SECONDS: z.coerce.number().min(0).max(600).default(5),
+  EVENT_POST_CAPTURE_SECONDS: z.coerce.number().min(0).max(600).default(5),
   EVENT_UPDATE_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(1),
   MQTT_URL: z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' }).optional(),
   MQTT_USERNAME: z.string().min(1).optional(),
@@ -58,6 +60,8 @@ export interface EventsConfig {
   endMs: number;
   stationaryMs: number;
   updateIntervalMs: number;
+  preCaptureMs: number;
+  postCaptureMs: number;
   mqtt: MqttConfig | undefined;
   webhook: EventWebhookConfig | undefined;
 }
@@ -71,6 +75,8 @@ export function toEventsConfig(e: EventsEnv): EventsConfig {
     endMs: e.EVENT_END_SECONDS * 1000,
     stationaryMs: e.EVENT_STATIONARY_SECONDS * 1000,
     updateIntervalMs: e.EVENT_UPDATE_INTERVAL_SECONDS * 1000,
+    preCaptureMs: e.EVENT_PRE_CAPTURE_SECONDS * 1000,
+    postCaptureMs: e.EVENT_POST_CAPTURE_SECONDS * 1000,
     mqtt: e.MQTT_URL ? mqttConfig(e, e.MQTT_URL) : undefined,
     webhook: e.EVENT_WEBHOOK_URL
       ? {

@@ -77,14 +77,26 @@ export async function frameToJpeg(frame: Uint8Array, box: Letterbox, detections?
     .toBuffer();
 }
 
-function boxesSvg(detections: Detection[], width: number, height: number): string {
+/** A JPEG with detections (normalised boxes) drawn over it. */
+export async function drawDetections(jpeg: Buffer, detections: Detection[]): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(jpeg).metadata();
+  return sharp(jpeg)
+    .composite([{ input: Buffer.from(boxesSvg(detections, width, height)), top: 0, left: 0 }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** Detections drawn as an SVG of the picture's size; lines and letters grow with the picture. */
+export function boxesSvg(detections: Detection[], width: number, height: number): string {
   const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const stroke = Math.max(2, Math.round(width / 400));
+  const font = Math.max(11, Math.round(width / 60));
   const shapes = detections.map(({ label, score, box }) => {
     const x = box.x * width;
     const y = box.y * height;
     return (
-      `<rect x="${x}" y="${y}" width="${box.w * width}" height="${box.h * height}" fill="none" stroke="#00ff66" stroke-width="2"/>` +
-      `<text x="${x + 2}" y="${Math.max(10, y - 3)}" font-family="sans-serif" font-size="11" fill="#00ff66">${escapeXml(label)} ${Math.round(score * 100)}%</text>`
+      `<rect x="${x}" y="${y}" width="${box.w * width}" height="${box.h * height}" fill="none" stroke="#00ff66" stroke-width="${stroke}"/>` +
+      `<text x="${x + 2}" y="${Math.max(font - 1, y - 3)}" font-family="sans-serif" font-size="${font}" fill="#00ff66">${escapeXml(label)} ${Math.round(score * 100)}%</text>`
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;

@@ -2,7 +2,7 @@ import type { DetectionEvent } from '../detection/detection-event.js';
 import type { FailureCause } from '../ffmpeg/failure.js';
 import type { ExitReason } from '../process/supervisor.js';
 import type { SupervisorState } from '../process/supervisor-state.js';
-import type { EventMessage } from '../tracking/object-event.js';
+import type { EventMessage, ObjectEvent } from '../tracking/object-event.js';
 import type { EventBus } from './bus.js';
 
 export type StartResult = 'started' | 'joined' | 'failed' | 'stopped';
@@ -29,6 +29,8 @@ export interface StreamEvents {
   detection: DetectionEvent;
   /** A tracked object became an event, changed, or ended. */
   'object.event': EventMessage;
+  /** An event has a new best picture (a full-size JPEG). */
+  'object.picture': { event: ObjectEvent; jpeg: Buffer };
   /** A frame replaced by a newer one before the model got to it. */
   'detection.dropped': { id: string };
 }

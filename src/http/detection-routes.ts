@@ -5,15 +5,17 @@ import { z } from 'zod';
 import type { DetectionEvent } from '../detection/detection-event.js';
 import type { DetectionProvider } from '../detection/detection-provider.js';
 import { DetectionNotReady } from '../detection/errors.js';
-import { frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
+import { drawDetections, frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
+import { latestStreamPicture } from '../snapshots/stream-picture.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import { indicatorIdSchema } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
   manager: StreamManager;
+  ffmpegPath: string;
   detection: DetectionProvider;
   /** Where detections are published. */
   bus: StreamEventBus;
@@ -26,16 +28,14 @@ const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'application/octet-stream'];
 
 const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
-const snapshotQuery = z.object({
-  indicator_id: indicatorIdSchema,
-  boxes: z
-    .enum(['0', '1', 'true', 'false'])
-    .optional()
-    .transform((v) => v === '1' || v === 'true'),
-});
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+const snapshotQuery = z.object({ indicator_id: indicatorIdSchema, boxes: flag, full: flag });
 
 export const detectionRoutes =
-  ({ manager, detection, bus, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
+  ({ manager, ffmpegPath, detection, bus, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
     await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
@@ -80,9 +80,17 @@ export const detectionRoutes =
     });
 
     app.get('/api/stream/snapshot', { config: { playbackAccess: true } }, async (request, reply) => {
-      const { indicator_id, boxes } = snapshotQuery.parse(request.query);
+      const { indicator_id, boxes, full } = snapshotQuery.parse(request.query);
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);
+      if (full) {
+        // The camera's resolution, detection or not.
+        const picture = await latestStreamPicture(stream, ffmpegPath);
+        if (!picture) throw new DetectionNotReady('no_frame_yet', `stream ${indicator_id} has no picture yet; try again shortly`);
+        const detections = boxes ? (detection.current()?.slot(indicator_id)?.latest?.detections ?? []) : [];
+        const jpeg = detections.length ? await drawDetections(picture.jpeg, detections) : picture.jpeg;
+        return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
+      }
       if (!stream.output('detection'))
         throw new DetectionNotReady('detection_off', `stream ${indicator_id} runs without detection; start it with detect=true`);
       const latest = detection.current()?.slot(indicator_id)?.latest;

@@ -3,14 +3,30 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { StreamEventBus } from '../events/stream-events.js';
+import type { EventPictures } from '../object-events/event-pictures.js';
 import { type EventStore, InvalidCursor } from '../object-events/event-store.js';
+import { renderPicture } from '../object-events/render-picture.js';
+import { type RecordingRoutesDeps, replyWithClip } from './recording-routes.js';
 import { indicatorIdSchema } from './request-schemas.js';
 
 export interface EventRoutesDeps {
   store: EventStore;
+  pictures: EventPictures;
   bus: StreamEventBus;
   heartbeatMs: number;
+  /** For clips: the recordings. */
+  recordings: RecordingRoutesDeps;
+  /** EVENT_PRE_CAPTURE_SECONDS, EVENT_POST_CAPTURE_SECONDS, in ms. */
+  preCaptureMs: number;
+  postCaptureMs: number;
 }
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+const pictureQuery = z.object({ boxes: flag, crop: flag, h: z.coerce.number().int().min(16).max(4320).optional() });
+const clipQuery = z.object({ download: flag });
 
 export class EventNotFound extends AppError {
   constructor(id: string) {
@@ -42,8 +58,15 @@ const streamQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 
 /** Tracked-object events: the stored ones, one by id, deleting one, and new/update/end as they happen. */
 export const eventRoutes =
-  ({ store, bus, heartbeatMs }: EventRoutesDeps): FastifyPluginAsync =>
+  ({ store, pictures, bus, heartbeatMs, recordings, preCaptureMs, postCaptureMs }: EventRoutesDeps): FastifyPluginAsync =>
   async (app) => {
+    const eventOf = (params: unknown) => {
+      const { id } = idParams.parse(params);
+      const event = store.get(id);
+      if (!event) throw new EventNotFound(id);
+      return event;
+    };
+
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
 
     app.get('/api/events', async (request) => {
@@ -69,16 +92,50 @@ export const eventRoutes =
       reply.sse.sendHeaders();
     });
 
-    app.get('/api/events/:id', async (request) => {
-      const { id } = idParams.parse(request.params);
-      const event = store.get(id);
-      if (!event) throw new EventNotFound(id);
-      return event;
+    app.get('/api/events/:id', async (request) => eventOf(request.params));
+
+    // The event's best frame at the camera's resolution; boxes=1 draws the object, crop=1 cuts it out, h= scales.
+    app.get('/api/events/:id/snapshot.jpg', async (request, reply) => {
+      const event = eventOf(request.params);
+      const options = pictureQuery.parse(request.query);
+      const jpeg = event.snapshot ? await pictures.read(event.id) : undefined;
+      if (!event.snapshot || !jpeg) throw new AppError('no_recording', `event ${event.id} has no snapshot`);
+      const picture = await renderPicture(
+        jpeg,
+        { ...event.snapshot, label: event.label },
+        { boxes: options.boxes, crop: options.crop, height: options.h },
+      );
+      return reply
+        .type('image/jpeg')
+        .header('cache-control', event.end_time === null ? 'no-cache' : 'private, max-age=3600')
+        .send(picture);
+    });
+
+    // The event from EVENT_PRE_CAPTURE_SECONDS before to EVENT_POST_CAPTURE_SECONDS after, from the camera's recordings.
+    app.get('/api/events/:id/clip.mp4', async (request, reply) => {
+      const event = eventOf(request.params);
+      const { download } = clipQuery.parse(request.query);
+      if (!event.has_clip) {
+        throw new AppError(
+          'no_recording',
+          `event ${event.id} has no clip: camera ${event.camera} does not record (record: true in CAMERAS_FILE)`,
+        );
+      }
+      const start = event.start_time * 1000 - preCaptureMs;
+      const end = (event.end_time ?? Date.now() / 1000) * 1000 + postCaptureMs;
+      return replyWithClip(reply, recordings, {
+        id: event.camera,
+        start,
+        end,
+        download,
+        name: `${event.camera}_${event.label}_${event.id}.mp4`,
+      });
     });
 
     app.delete('/api/events/:id', async (request) => {
       const { id } = idParams.parse(request.params);
       if (!store.delete(id)) throw new EventNotFound(id);
+      await pictures.remove([id]);
       request.log.info({ event: id }, 'event deleted by an operator');
       return { deleted: id };
     });

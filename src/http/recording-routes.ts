@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { RecordingCatalogue } from '../recording/catalogue.js';
@@ -84,6 +84,33 @@ function segmentView(segment: RecordedSegment) {
   };
 }
 
+/**
+ * One MP4 of a camera's recordings from `start` to `end` (epoch ms), remuxed as it is read;
+ * NothingRecorded when no segment overlaps the range.
+ */
+export function replyWithClip(
+  reply: FastifyReply,
+  { catalogue, ffmpegPath }: RecordingRoutesDeps,
+  { id, start, end, download, name }: { id: string; start: number; end: number; download: boolean; name?: string },
+): FastifyReply {
+  const segments = overlapping(catalogue.segments(id), start, end);
+  if (segments.length === 0) throw new NothingRecorded(id, start, end);
+  const script = concatScript(
+    segments.map((segment) => ({ file: catalogue.pathOf(id, segment), segment })),
+    start,
+    end,
+  );
+  // The client leaving ends FFmpeg.
+  const abort = new AbortController();
+  reply.raw.on('close', () => abort.abort());
+  const fileName = name ?? `${id}_${iso(Math.max(start, segments[0]!.start)).replaceAll(':', '-')}.mp4`;
+  return reply
+    .type('video/mp4')
+    .header('content-disposition', `${download ? 'attachment' : 'inline'}; filename="${fileName}"`)
+    .header('cache-control', 'no-store')
+    .send(streamClip(ffmpegPath, script, abort.signal));
+}
+
 /** The recorded footage: what there is, one MP4 of any range, a snapshot of a time, and deleting a range. */
 export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps): FastifyPluginAsync {
   return async (app) => {
@@ -116,23 +143,11 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
 
     app.get('/api/recordings/clip', async (request, reply) => {
       const { indicator_id, start, end, download } = clipSchema.parse(request.query);
-      const segments = inRange(indicator_id, start, end);
-      if (segments.length === 0) throw new NothingRecorded(indicator_id, start, end);
-      const script = concatScript(
-        segments.map((segment) => ({ file: catalogue.pathOf(indicator_id, segment), segment })),
-        start,
-        end,
+      return replyWithClip(
+        reply,
+        { catalogue, ffmpegPath },
+        { id: indicator_id, start, end, download: download === 'true' || download === '1' },
       );
-      // The client leaving ends FFmpeg.
-      const abort = new AbortController();
-      reply.raw.on('close', () => abort.abort());
-      const name = `${indicator_id}_${iso(Math.max(start, segments[0]!.start)).replaceAll(':', '-')}.mp4`;
-      const disposition = download === 'true' || download === '1' ? 'attachment' : 'inline';
-      return reply
-        .type('video/mp4')
-        .header('content-disposition', `${disposition}; filename="${name}"`)
-        .header('cache-control', 'no-store')
-        .send(streamClip(ffmpegPath, script, abort.signal));
     });
 
     app.delete('/api/recordings', async (request) => {

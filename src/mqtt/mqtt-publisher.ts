@@ -102,7 +102,15 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
         if (client) client.options.reconnectPeriod = backoff.next();
       });
       client.on('error', (error) => mqttLog.warn({ err: error, url: config.url }, 'MQTT connection problem'));
-      unsubscribe = bus.on('object.event', onEvent);
+      const offEvents = bus.on('object.event', onEvent);
+      // The best picture of each label's latest event, retained, as Frigate does.
+      const offPictures = bus.on('object.picture', ({ event, jpeg }) =>
+        send({ topic: t.snapshot(event.camera, event.label), payload: jpeg, retain: true, qos: 0 }),
+      );
+      unsubscribe = () => {
+        offEvents();
+        offPictures();
+      };
     },
     stats() {
       return { connected: client?.connected ?? false, waiting: outbox.size, dropped: outbox.dropped, published };

@@ -2,14 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CameraEntry } from '../cameras/camera-file.js';
 import type { StreamEventBus } from '../events/stream-events.js';
+import type { FrameJpegsOutput } from '../snapshots/frame-jpegs-output.js';
 import { CameraEvents } from '../tracking/camera-events.js';
 import type { EventRules } from '../tracking/event-rules.js';
-import type { EventMessage } from '../tracking/object-event.js';
+import type { EventMessage, EventPicture } from '../tracking/object-event.js';
+import type { EventPictures } from './event-pictures.js';
 import type { EventStore } from './event-store.js';
 
 export interface ObjectEventsDeps {
   bus: StreamEventBus;
   store: EventStore;
+  pictures: EventPictures;
+  /** The stream's full-size frames, when it has them (it detects). */
+  framesOf(id: string): Pick<FrameJpegsOutput, 'nearest'> | undefined;
   /** The daemon's rules (EVENT_*); each camera adds its objects, zones and min_area. */
   rules: Pick<EventRules, 'minFrames' | 'minScore' | 'endMs' | 'stationaryMs' | 'updateIntervalMs'>;
   /** EVENT_RETAIN_DAYS. */
@@ -36,8 +41,20 @@ const newId = (startMs: number) => `${(startMs / 1000).toFixed(6)}-${randomBytes
  * gets an end: when its object is gone, when its stream goes away, when the
  * daemon closes, or, after a crash, when the next run starts.
  */
-export function createObjectEvents({ bus, store, rules, retainDays, cameraOf, log, clock = Date.now }: ObjectEventsDeps) {
+export function createObjectEvents({
+  bus,
+  store,
+  pictures,
+  framesOf,
+  rules,
+  retainDays,
+  cameraOf,
+  log,
+  clock = Date.now,
+}: ObjectEventsDeps) {
   const cameras = new Map<string, CameraEvents>();
+  /** The best picture of each event in progress, for MQTT. */
+  const bestPictures = new Map<string, Buffer>();
   const unsubscribe: Array<() => void> = [];
   const timers: NodeJS.Timeout[] = [];
 
@@ -52,7 +69,22 @@ export function createObjectEvents({ bus, store, rules, retainDays, cameraOf, lo
         log.info({ stream: message.after.camera, event: message.after.id, label: message.after.label }, `object event: ${message.type}`);
       }
       bus.emit('object.event', message);
+      const { after, before } = message;
+      const picture = bestPictures.get(after.id);
+      if (picture && (message.type === 'new' || after.snapshot?.frame_time !== before.snapshot?.frame_time)) {
+        bus.emit('object.picture', { event: after, jpeg: picture });
+      }
+      if (message.type === 'end') bestPictures.delete(after.id);
     }
+  };
+
+  /** Keeps the frame of a new best detection as the event's picture, if that frame is still in memory. */
+  const keepPicture = (camera: string) => (id: string, picture: EventPicture) => {
+    const frame = framesOf(camera)?.nearest(picture.frame_time * 1000);
+    if (!frame) return false;
+    bestPictures.set(id, frame.jpeg);
+    pictures.save(id, frame.jpeg).catch((error: unknown) => log.error({ err: error, event: id }, 'cannot store an event picture'));
+    return true;
   };
 
   const eventsOf = (id: string): CameraEvents => {
@@ -68,6 +100,7 @@ export function createObjectEvents({ bus, store, rules, retainDays, cameraOf, lo
           zones: Object.entries(entry?.zones ?? {}).map(([name, points]) => ({ name, points })),
         },
         newId,
+        keepPicture: keepPicture(id),
         hasClip: entry?.record === true,
       });
       cameras.set(id, events);
@@ -83,7 +116,9 @@ export function createObjectEvents({ bus, store, rules, retainDays, cameraOf, lo
 
   const sweep = () => {
     const gone = store.deleteEndedBefore(clock() / 1000 - retainDays * DAY_SECONDS);
-    if (gone.length) log.info({ count: gone.length }, 'event retention: deleted events');
+    if (gone.length === 0) return;
+    log.info({ count: gone.length }, 'event retention: deleted events');
+    pictures.remove(gone).catch((error: unknown) => log.error({ err: error }, 'cannot delete event pictures'));
   };
 
   return {

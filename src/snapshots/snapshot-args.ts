@@ -1,5 +1,5 @@
 /** What a JPEG's quality scale calls "very good" (2 is best, 31 worst): a 1080p frame is about 200–400 KB. */
-const JPEG_QUALITY = 3;
+export const JPEG_QUALITY = 3;
 
 /**
  * The snapshot output of the FFmpeg command: one full-resolution JPEG of a

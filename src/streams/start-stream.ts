@@ -38,6 +38,8 @@ export interface StartStreamDeps {
   detectByDefault: boolean;
   /** The outputs every stream has (HLS, …), given its id and folder. */
   baseOutputs(id: string, dir: string): StreamOutput[];
+  /** What a detecting stream has besides the detector's frames (full-size frames for event pictures). */
+  detectionCompanions(id: string): StreamOutput[];
   /** The archive's outputs of a camera with record: true or snapshot_interval_seconds. */
   recordingOutputs(id: string, recording: RecordingRequest): StreamOutput[];
   bus: StreamEventBus;
@@ -99,7 +101,7 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
         wait,
         outputs: (dir) => [
           ...deps.baseOutputs(id, dir),
-          ...(frames ? [frames.framesOutput(id)] : []),
+          ...(frames ? [frames.framesOutput(id), ...deps.detectionCompanions(id)] : []),
           ...(source.recording ? deps.recordingOutputs(id, source.recording) : []),
         ],
         alwaysOn: source.recording !== undefined,

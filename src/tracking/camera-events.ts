@@ -1,7 +1,7 @@
 import type { Box, Detection } from '../detection/types.js';
 import type { EventRules } from './event-rules.js';
 import { area, footPoint, inPolygon, iou } from './geometry.js';
-import type { EventMessage, ObjectEvent } from './object-event.js';
+import type { EventMessage, EventPicture, ObjectEvent } from './object-event.js';
 import { type Track, Tracker } from './tracker.js';
 
 /** Scores remembered per object for the median. */
@@ -19,6 +19,8 @@ interface Followed {
   /** Where it stopped moving, and since when. */
   anchor: { box: Box; since: number };
   topScore: number;
+  /** The frame its best picture is of, once one is kept. */
+  picture?: EventPicture;
   /** The event as last published; undefined until the object is confirmed. */
   published?: ObjectEvent;
   publishedAt: number;
@@ -28,6 +30,11 @@ export interface CameraEventsOptions {
   camera: string;
   rules: EventRules;
   newId(startMs: number): string;
+  /**
+   * The object scored its best so far in the frame taken at `at`: keep that frame as the event's
+   * picture. Returns whether one was kept (the frame may be gone).
+   */
+  keepPicture?(eventId: string, picture: EventPicture): boolean;
   /** Whether an event of this camera can have a clip (the camera records). */
   hasClip: boolean;
 }
@@ -92,12 +99,17 @@ export class CameraEvents {
     if (!published) {
       if (!this.#confirmed(followed)) return undefined;
       followed.topScore = Math.max(...followed.scores);
-      const created = this.#view(followed, at, null);
+      const id = this.options.newId(track.firstSeen);
+      this.#keepPicture(id, followed, at);
+      const created = this.#view(followed, at, null, id);
       followed.published = created;
       followed.publishedAt = at;
       return { type: 'new', before: created, after: created };
     }
-    followed.topScore = Math.max(followed.topScore, track.score);
+    if (track.score > followed.topScore) {
+      followed.topScore = track.score;
+      this.#keepPicture(published.id, followed, at);
+    }
     const now = this.#view(followed, at, null);
     if (at - followed.publishedAt < this.options.rules.updateIntervalMs || !newsworthy(published, now)) return undefined;
     followed.published = now;
@@ -123,9 +135,19 @@ export class CameraEvents {
     return messages;
   }
 
-  #view({ track, topScore, current, entered, anchor, published }: Followed, at: number, endTime: number | null): ObjectEvent {
+  #keepPicture(id: string, followed: Followed, at: number): void {
+    const picture: EventPicture = { frame_time: at / 1000, box: followed.track.box, score: round(followed.track.score) };
+    if (this.options.keepPicture?.(id, picture)) followed.picture = picture;
+  }
+
+  #view(
+    { track, topScore, current, entered, anchor, published, picture }: Followed,
+    at: number,
+    endTime: number | null,
+    id?: string,
+  ): ObjectEvent {
     return {
-      id: published?.id ?? this.options.newId(track.firstSeen),
+      id: id ?? published!.id,
       camera: this.options.camera,
       label: track.label,
       score: round(track.score),
@@ -136,7 +158,8 @@ export class CameraEvents {
       stationary: at - anchor.since >= this.options.rules.stationaryMs,
       current_zones: current,
       entered_zones: [...entered],
-      has_snapshot: false,
+      has_snapshot: picture !== undefined,
+      snapshot: picture ?? null,
       has_clip: this.options.hasClip,
       frames: track.hits,
     };

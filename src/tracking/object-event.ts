@@ -16,9 +16,19 @@ export interface ObjectEvent {
   current_zones: string[];
   entered_zones: string[];
   has_snapshot: boolean;
+  /** Which frame the snapshot is of, and the object's box in it. */
+  snapshot: EventPicture | null;
   has_clip: boolean;
   /** Frames it was detected in. */
   frames: number;
+}
+
+/** The frame an event's picture was taken from. */
+export interface EventPicture {
+  /** Epoch seconds. */
+  frame_time: number;
+  box: Box;
+  score: number;
 }
 
 export type EventChange = 'new' | 'update' | 'end';

@@ -31,6 +31,7 @@ const event = (id: string, endTime: number | null = null): ObjectEvent => ({
   current_zones: [],
   entered_zones: [],
   has_snapshot: false,
+  snapshot: null,
   has_clip: false,
   frames: 3,
 });

@@ -86,6 +86,11 @@ describe('tracked-object events over MQTT, from a real Mosquitto', () => {
     // A test pattern raises nothing.
     expect(events('pattern')).toEqual([]);
 
+    // The event's best picture, full size, retained on <prefix>/<camera>/<label>/snapshot.
+    const picture = mqtt.messages.filter((m) => m.topic === 'stream-manager/face/face/snapshot').at(-1)!;
+    expect(picture.bytes.subarray(0, 2).toString('hex')).toBe('ffd8');
+    expect(created!.after.has_snapshot).toBe(true);
+
     // The count of faces in view, retained; availability; Home Assistant discovery for the pair.
     expect(payloads('stream-manager/face/face')).toEqual(['1', '0']);
     expect(payloads('stream-manager/available')).toContain('online');

@@ -80,6 +80,7 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
     detectByDefault,
     baseOutputs: () => [output('hls')],
     recordingOutputs: () => [output('recording')],
+    detectionCompanions: () => [],
     bus,
   });
   const existing = (detecting: boolean) =>

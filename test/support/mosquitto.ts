@@ -74,7 +74,7 @@ export async function startMosquitto(): Promise<Broker> {
 
 export interface Subscriber {
   /** Every message so far, in arrival order. */
-  messages: Array<{ topic: string; payload: string; retain: boolean }>;
+  messages: Array<{ topic: string; payload: string; bytes: Buffer; retain: boolean }>;
   /** The messages on `topic` parsed as JSON. */
   json<T = unknown>(topic: string): T[];
   close(): Promise<void>;
@@ -91,7 +91,9 @@ export async function subscribe(url: string, topics: string[]): Promise<Subscrib
     clientId: `test-${randomBytes(4).toString('hex')}`,
   });
   const messages: Subscriber['messages'] = [];
-  client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic, payload, packet) =>
+    messages.push({ topic, payload: payload.toString(), bytes: payload, retain: packet.retain }),
+  );
   await client.subscribeAsync(topics, { qos: 1 });
   return {
     messages,

@@ -21,9 +21,15 @@ export async function probeDuration(file: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-/** Decodes every frame of a file without error (FFmpeg exits 0 and says nothing at level error). */
+/**
+ * Decodes every frame of a file without error (FFmpeg exits 0 and says nothing at level error).
+ * Frames keep their own timestamps and time base: a loaded camera's run a little off its nominal
+ * rate, and rounded to that rate's grid two of them would collide in the null muxer, which
+ * complains about its own rounding, not about the file.
+ */
 export async function decodesCleanly(file: string): Promise<boolean> {
-  const { stderr } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-']).catch((error: { stderr: string }) => ({
+  const args = ['-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'];
+  const { stderr } = await run('ffmpeg', args).catch((error: { stderr: string }) => ({
     stderr: error.stderr || 'failed',
   }));
   return stderr.trim() === '';

@@ -1,0 +1,52 @@
+import { execa } from 'execa';
+import HLS from 'hls-parser';
+import { JPEG_QUALITY } from './snapshot-args.js';
+
+/** Where a stream's HLS can be read: its current playlist and its media files by name. */
+export interface HlsReader {
+  playlist(): Promise<string | undefined>;
+  media(name: string): Promise<Uint8Array | undefined>;
+}
+
+const TIMEOUT_MS = 5000;
+
+/**
+ * The first picture of the newest finished HLS segment as a full-size JPEG:
+ * every segment begins with a keyframe, so one frame is decoded, from bytes
+ * the daemon already holds (no second camera connection). Undefined until the
+ * stream has a segment.
+ */
+export async function latestHlsKeyframe(reader: HlsReader, ffmpegPath: string): Promise<Buffer | undefined> {
+  const text = await reader.playlist();
+  if (!text) return undefined;
+  const playlist = HLS.parse(text);
+  if (!('segments' in playlist)) return undefined;
+  const segment = playlist.segments.filter((s) => s.uri).at(-1);
+  if (!segment) return undefined;
+  const pieces = await Promise.all([segment.map ? reader.media(segment.map.uri) : undefined, reader.media(segment.uri)]);
+  if (!pieces[1]) return undefined;
+  const input = Buffer.concat(pieces.filter((piece): piece is Uint8Array => piece !== undefined));
+  const { stdout } = await execa(
+    ffmpegPath,
+    [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-i',
+      'pipe:0',
+      '-map',
+      '0:v:0',
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      String(JPEG_QUALITY),
+      '-f',
+      'image2pipe',
+      'pipe:1',
+    ],
+    { input, encoding: 'buffer', timeout: TIMEOUT_MS, stripFinalNewline: false },
+  );
+  return stdout.length > 0 ? Buffer.from(stdout) : undefined;
+}
