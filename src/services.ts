@@ -14,6 +14,7 @@ import { HlsOutput } from './hls/hls-output.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { registerArchiveMetrics } from './metrics/archive-metrics.js';
+import { registerEventMetrics } from './metrics/event-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt/mqtt-publisher.js';
 import { EventPictures } from './object-events/event-pictures.js';
@@ -164,6 +165,8 @@ export async function createServices(config: Config, log: Logger, system: System
       log,
     }),
   );
+  const offEventMetrics = registerEventMetrics(metrics.registry, bus, { mqtt: mqtt?.stats, webhook: eventWebhook?.stats });
+  lifecycle.add('event metrics', { close: offEventMetrics });
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),

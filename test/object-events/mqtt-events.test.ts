@@ -103,6 +103,10 @@ describe('tracked-object events over MQTT, from a real Mosquitto', () => {
       availability_topic: 'stream-manager/available',
     });
 
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/stream_manager_object_events_total\{type="new",label="face"\} [1-9]/);
+    expect(metrics).toMatch(/stream_manager_mqtt_connected 1/);
+
     // The same messages on the event stream, and the event in the store, ended.
     expect(sse.data<EventMessage>('event').filter((m) => m.after.camera === 'face')).toEqual(messages);
     const stored = (await (await fetch(`${t.baseUrl}/api/events?camera=face`)).json()) as { events: ObjectEvent[] };
