@@ -1,7 +1,8 @@
 // The recordings of one camera on one UTC day: the recorded spans on a 24-hour timeline; a click
 // plays the footage from there (a clip of the API, fetched whole so that it seeks freely and the
 // API token can go in a header), and the minute from there can be downloaded.
-const TOKEN_KEY = 'stream-manager.api-token';
+import { api as callApi, TOKEN_KEY } from '/assets/api-client.js';
+
 const DAY_MS = 86_400_000;
 /** How much a click plays: a clip of the API is remuxed as it is read, so keep it short. */
 const PLAY_MS = 5 * 60_000;
@@ -22,17 +23,13 @@ let spans = [];
 let clipUrl;
 let clipStart = 0;
 
-const token = () => sessionStorage.getItem(TOKEN_KEY);
-const authHeaders = () => (token() ? { authorization: `Bearer ${token()}` } : {});
 const dayStart = () => Date.parse(`${dayInput.value}T00:00:00Z`);
 const clock = (ms) => new Date(ms).toISOString().slice(11, 19);
 
-async function api(path) {
-  const response = await fetch(path, { headers: authHeaders() });
-  tokenField.hidden = response.status !== 401;
-  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).message ?? `HTTP ${response.status}`);
-  return response;
-}
+const api = (path) =>
+  callApi(path, (needed) => {
+    tokenField.hidden = !needed;
+  });
 
 async function loadCameras(wanted = params.get('indicator_id')) {
   const { cameras } = await (await api('/api/cameras')).json();

@@ -8,7 +8,7 @@ const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
 // hls.js from the npm package, never a CDN.
 const HLS_DIST = path.dirname(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'));
 
-/** The stream list (/), the player (/player), the recordings (/recordings) and what they load. */
+/** The stream list (/), the player (/player), the recordings (/recordings), the camera wall (/wall), the events (/events) and what they load. */
 export const pages: FastifyPluginAsync = async (app) => {
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', decorateReply: true, index: false });
   await app.register(fastifyStatic, {
@@ -24,4 +24,6 @@ export const pages: FastifyPluginAsync = async (app) => {
   app.get('/', (_request, reply) => reply.sendFile('index.html', PUBLIC_DIR));
   app.get('/player', (_request, reply) => reply.sendFile('player.html', PUBLIC_DIR));
   app.get('/recordings', (_request, reply) => reply.sendFile('recordings.html', PUBLIC_DIR));
+  app.get('/wall', (_request, reply) => reply.sendFile('wall.html', PUBLIC_DIR));
+  app.get('/events', (_request, reply) => reply.sendFile('events.html', PUBLIC_DIR));
 };
