@@ -11,8 +11,8 @@ export const eventsEnvShape = {
   // The events database (events.db) and the events' snapshots.
   EVENT_DIR: z.string().min(1).default('./events'),
   EVENT_RETAIN_DAYS: z.coerce.number().gt(0).max(3650).default(30),
-  // Frames an object must be detected in before it is an event (2 fps: a second and a half).
-  EVENT_MIN_FRAMES: z.coerce.number().int().min(1).max(1000).default(3),
+  // Frames an object must be detected in before it is an event (at 2 fps: two in half a second).
+  EVENT_MIN_FRAMES: z.coerce.number().int().min(1).max(1000).default(2),
   // The median of its recent scores must reach this.
   EVENT_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.6),
   EVENT_END_SECONDS: seconds.default(5),

@@ -25,7 +25,7 @@ export interface EventRules {
 }
 
 export const DEFAULT_EVENT_RULES: EventRules = {
-  minFrames: 3,
+  minFrames: 2,
   minScore: 0.6,
   endMs: 5000,
   stationaryMs: 10_000,

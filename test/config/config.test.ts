@@ -119,6 +119,7 @@ describe('loadConfig', () => {
       camerasFile: '/etc/stream-manager/cameras.yml',
       allowApiSources: false,
       archive: expect.anything(), // its own test below
+      events: expect.anything(), // and so do these
     });
   });
 
@@ -187,6 +188,41 @@ describe('loadConfig', () => {
     [{ RECORD_SEGMENT_SECONDS: '0' }, /RECORD_SEGMENT_SECONDS/],
   ])('refuses inconsistent recording settings: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the event settings; MQTT credentials leave the URL, and MQTT_USERNAME/MQTT_PASSWORD win over it', () => {
+    const config = loadConfig({
+      EVENT_DIR: '/srv/events',
+      EVENT_MIN_FRAMES: '5',
+      EVENT_END_SECONDS: '2.5',
+      MQTT_URL: 'mqtts://bob:p%40ss@broker.example:8883/',
+      MQTT_TOPIC_PREFIX: '/site-a/',
+      MQTT_HA_DISCOVERY: 'true',
+      EVENT_WEBHOOK_URL: 'https://hooks.example/events',
+      EVENT_WEBHOOK_SECRET: 'event-secret-0123456789',
+    });
+    expect(config.events).toMatchObject({
+      dir: '/srv/events',
+      minFrames: 5,
+      minScore: 0.6,
+      endMs: 2500,
+      mqtt: {
+        url: 'mqtts://broker.example:8883',
+        username: 'bob',
+        password: 'p@ss',
+        topicPrefix: 'site-a',
+        haDiscovery: true,
+        queueMax: 10_000,
+      },
+      webhook: { url: 'https://hooks.example/events', secret: 'event-secret-0123456789', updates: false },
+    });
+    expect(loadConfig({ MQTT_URL: 'mqtt://bob:old@b.example', MQTT_PASSWORD: 'new' }).events.mqtt).toMatchObject({
+      username: 'bob',
+      password: 'new',
+    });
+    expect(loadConfig({}).events).toMatchObject({ mqtt: undefined, webhook: undefined, retainDays: 30 });
+    expect(() => loadConfig({ MQTT_URL: 'http://broker.example' })).toThrow(/MQTT_URL: must be an mqtt:\/\/ or mqtts:\/\/ URL/);
+    expect(() => loadConfig({ MQTT_TOPIC_PREFIX: 'a/#' })).toThrow(/MQTT_TOPIC_PREFIX/);
   });
 
   it('treats empty values as unset', () => {

@@ -38,7 +38,7 @@ describe('CameraEvents on sequences of detections', () => {
       id: 'event-1',
       camera: 'gate',
       label: 'person',
-      frames: 3,
+      frames: DEFAULT_EVENT_RULES.minFrames,
       end_time: null,
       stationary: false,
       start_time: T0 / 1000,
