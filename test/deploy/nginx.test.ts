@@ -123,6 +123,26 @@ describe('through the real Nginx', () => {
     await t.services.manager.stop('ll');
   });
 
+  it('refuses bodies larger than the daemon takes itself, as JSON, never as a 502; detection images may be larger', async () => {
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${nginx.baseUrl}/api/stream/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ indicator_id: 'a'.repeat(100_000) }),
+      });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ error: 'payload_too_large', message: 'the request body is too large' });
+    }
+    // A 1 MB body for detection reaches the daemon, which answers for itself: it is no image.
+    const predict = await fetch(`${nginx.baseUrl}/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: Buffer.alloc(1024 * 1024),
+    });
+    expect(predict.status).toBe(400);
+    expect(await predict.json()).toMatchObject({ error: 'invalid_image' });
+  });
+
   it('keeps a stream watched through Nginx and sweeps an unwatched one', async () => {
     await Promise.all([start('watched'), start('unwatched')]);
     const unwatchedPid = t.services.manager.get('unwatched')!.pid!;

@@ -37,10 +37,21 @@ const ROUTES = [
   '/api/predict',
   '/api/health',
   '/api/playback/authorize',
+  '/api/recordings',
+  '/api/recordings/clip',
+  '/api/recordings/snapshot',
+  '/api/events',
+  '/api/events/1764756000.000000-abcdef',
+  '/api/events/1764756000.000000-abcdef/snapshot.jpg',
+  '/api/events/1764756000.000000-abcdef/clip.mp4',
+  '/api/events/..%2f..%2fetc/snapshot.jpg',
   '/metrics',
   '/',
   '/player',
-  // Not /api/stream/events: a valid request to it is an event stream that never ends by design.
+  '/recordings',
+  '/wall',
+  '/events',
+  // Not /api/stream/events nor /api/events/stream: a valid request to either is an event stream that never ends by design.
 ];
 const HOSTILE = [
   'file:///etc/passwd',
@@ -105,7 +116,25 @@ const id = fc.oneof(
   text,
 );
 const params = fc.dictionary(
-  fc.constantFrom('indicator_id', 'rtsp_link', 'wait', 'detect', 'token', 'boxes', '__proto__', 'constructor', 'x'),
+  fc.constantFrom(
+    'indicator_id',
+    'rtsp_link',
+    'wait',
+    'detect',
+    'token',
+    'boxes',
+    'start',
+    'end',
+    'at',
+    'camera',
+    'label',
+    'cursor',
+    'limit',
+    'h',
+    '__proto__',
+    'constructor',
+    'x',
+  ),
   fc.oneof(id, text, fc.array(text, { maxLength: 3 })),
   { maxKeys: 5 },
 );
