@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import HLS from 'hls-parser';
-import { JPEG_QUALITY } from './snapshot-args.js';
+import { JPEG_QUALITY } from './jpeg-pipe-args.js';
 
 /** Where a stream's HLS can be read: its current playlist and its media files by name. */
 export interface HlsReader {

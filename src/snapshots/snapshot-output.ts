@@ -23,7 +23,7 @@ export interface SnapshotOutputOptions {
  * keyframe every snapshot_interval_seconds, stored as
  * RECORD_DIR/<id>/YYYY-MM-DD/HH-MM-SS.jpg (named by when it arrived, UTC).
  * Each is written under a temporary name and renamed, so that nothing ever
- * lists half a JPEG; the latest one is also kept in memory.
+ * lists half a JPEG.
  */
 export class SnapshotOutput implements StreamOutput {
   readonly kind = 'snapshots';
@@ -31,14 +31,10 @@ export class SnapshotOutput implements StreamOutput {
   readonly usesPipe = true;
   readonly decodes = 'keyframes';
   #taken = 0;
-  #latest: { jpeg: Buffer; at: number } | undefined;
+  /** When the newest JPEG arrived (epoch ms). */
+  #lastAt: number | undefined;
 
   constructor(private readonly options: SnapshotOutputOptions) {}
-
-  /** The newest JPEG and when it arrived (epoch ms). */
-  latest(): { jpeg: Buffer; at: number } | undefined {
-    return this.#latest;
-  }
 
   async prepare({ pipe }: RunPlan): Promise<PreparedOutput> {
     return {
@@ -49,7 +45,7 @@ export class SnapshotOutput implements StreamOutput {
         let lastName: string | undefined;
         const splitter = new MpjpegSplitter((jpeg) => {
           const at = (this.options.clock ?? Date.now)();
-          this.#latest = { jpeg, at };
+          this.#lastAt = at;
           const name = recordedName(new Date(Math.floor(at / 1000) * 1000), 'jpg');
           if (name === lastName) return;
           lastName = name;
@@ -64,7 +60,7 @@ export class SnapshotOutput implements StreamOutput {
   status(): { snapshots_taken: number; last_snapshot: string | undefined } {
     return {
       snapshots_taken: this.#taken,
-      last_snapshot: this.#latest ? new Date(this.#latest.at).toISOString() : undefined,
+      last_snapshot: this.#lastAt === undefined ? undefined : new Date(this.#lastAt).toISOString(),
     };
   }
 

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildFramesArgs } from '../../src/detection/frames-args.js';
+import { buildFrameJpegsArgs } from '../../src/snapshots/frame-jpegs-args.js';
 import { MpjpegSplitter } from '../../src/snapshots/mpjpeg-splitter.js';
 import { buildSnapshotArgs } from '../../src/snapshots/snapshot-args.js';
 
@@ -34,6 +36,29 @@ describe('buildSnapshotArgs', () => {
       'mpjpeg',
       pipe,
     ]);
+  });
+});
+
+describe('buildFrameJpegsArgs', () => {
+  it.each([
+    [2, 'pipe:6', '0.495'],
+    [10, 'pipe:4', '0.095'],
+  ])('at DETECT_FPS %s on %s: the detector’s own sampling, at least %s s apart, full-size JPEG', (fps, pipe, gap) => {
+    const args = buildFrameJpegsArgs(fps, pipe);
+    expect(args.slice(0, 7)).toEqual([
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})',format=yuvj420p`,
+    ]);
+    expect(args.slice(7)).toEqual(buildSnapshotArgs(1, pipe).slice(7));
+    // The same selection as the detector's frames output.
+    expect(buildFramesArgs({ fps, width: 128, height: 128 }, pipe)[4]).toContain(
+      `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})'`,
+    );
   });
 });
 
