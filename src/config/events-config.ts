@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { EventWebhookConfig } from '../object-events/event-webhook.js';
 
 const seconds = z.coerce.number().gt(0).max(3600);
 
@@ -50,6 +49,15 @@ export interface MqttConfig {
   clientId: string | undefined;
   haDiscovery: boolean;
   queueMax: number;
+}
+
+export interface EventWebhookConfig {
+  url: string;
+  secret: string | undefined;
+  /** Send updates too, not only new and end. */
+  updates: boolean;
+  queueMax: number;
+  retryMaxMs: number;
 }
 
 export interface EventsConfig {

@@ -1,18 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { EventWebhookConfig } from '../config/events-config.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { DurableQueue, type QueuedJob } from '../handoff/durable-queue.js';
 import { QueueWorker } from '../handoff/queue-worker.js';
 import type { EventMessage } from '../tracking/object-event.js';
-
-export interface EventWebhookConfig {
-  url: string;
-  secret: string | undefined;
-  /** Send updates too, not only new and end. */
-  updates: boolean;
-  queueMax: number;
-  retryMaxMs: number;
-}
 
 export interface EventWebhookDeps {
   config: EventWebhookConfig;
