@@ -20,8 +20,12 @@ COPY public ./public
 ENV NODE_ENV=production \
     PORT=8088 \
     HOST=0.0.0.0 \
-    STREAM_DIR=/var/lib/stream-manager/streams
-RUN mkdir -p /var/lib/stream-manager/streams && chown -R node:node /var/lib/stream-manager
+    STREAM_DIR=/var/lib/stream-manager/streams \
+    RECORD_DIR=/var/lib/stream-manager/recordings \
+    EVENT_DIR=/var/lib/stream-manager/events
+# /app belongs to root: everything the daemon writes lives here, in folders the node user owns.
+RUN mkdir -p /var/lib/stream-manager/streams /var/lib/stream-manager/recordings /var/lib/stream-manager/events \
+ && chown -R node:node /var/lib/stream-manager
 USER node
 EXPOSE 8088
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s \

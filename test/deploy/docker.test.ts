@@ -31,6 +31,13 @@ describe('docker-compose.yml', () => {
     expect(compose).toMatch(/streams:\/var\/lib\/stream-manager\/streams:ro/);
     expect(compose).toMatch(/\.\/nginx\.conf:\/etc\/nginx\/nginx\.conf:ro/);
     expect(compose).toMatch(/STREAM_DIR: \/var\/lib\/stream-manager\/streams/);
+    // What the daemon keeps (footage, events) is in volumes of its own, outside the root-owned /app.
+    for (const kept of ['recordings', 'events']) {
+      expect(compose).toMatch(new RegExp(`- ${kept}:/var/lib/stream-manager/${kept}\n`));
+      expect(await read('Dockerfile')).toMatch(new RegExp(`mkdir -p .*/var/lib/stream-manager/${kept}`));
+    }
+    expect(compose).toMatch(/RECORD_DIR: \/var\/lib\/stream-manager\/recordings/);
+    expect(compose).toMatch(/EVENT_DIR: \/var\/lib\/stream-manager\/events/);
     // nginx.conf proxies to the service by this name.
     expect(await read('nginx.conf')).toContain('server stream-manager:8088;');
     expect(compose).toMatch(/^ {2}stream-manager:$/m);
