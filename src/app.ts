@@ -72,8 +72,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
     await control.register(
       eventRoutes({
-        store: services.eventStore,
-        pictures: services.eventPictures,
+        store: services.events.store,
+        pictures: services.events.pictures,
         bus: services.bus,
         heartbeatMs: config.sseHeartbeatMs,
         recordings: { catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath },

@@ -16,18 +16,14 @@ import { Lifecycle } from './lifecycle/lifecycle.js';
 import { registerArchiveMetrics } from './metrics/archive-metrics.js';
 import { registerEventMetrics } from './metrics/event-metrics.js';
 import { Metrics } from './metrics/metrics.js';
-import { createMqttPublisher, type MqttPublisher } from './mqtt/mqtt-publisher.js';
-import { EventPictures } from './object-events/event-pictures.js';
-import { EVENTS_DB, EventStore } from './object-events/event-store.js';
-import { createEventWebhook, type EventWebhook } from './object-events/event-webhook.js';
-import { createObjectEvents, type ObjectEvents } from './object-events/object-events.js';
+import { createEventSystem, type EventSystem } from './object-events/event-system.js';
 import { PidRecords } from './process/pid-records.js';
 import { createAlwaysOn } from './recording/always-on.js';
 import { type Archive, createArchive } from './recording/archive.js';
 import type { FreeBytes } from './recording/retention.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
-import { FrameJpegsOutput } from './snapshots/frame-jpegs-output.js';
+import { FrameJpegsOutput, frameJpegsOf } from './snapshots/frame-jpegs-output.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
 import { StreamManager } from './streams/manager.js';
 import type { StreamOutput } from './streams/output.js';
@@ -35,9 +31,6 @@ import { createSourceResolver } from './streams/sources.js';
 import { createStartStream, type StartStream } from './streams/start-stream.js';
 import type { Stream } from './streams/stream.js';
 import { createSweeper } from './streams/sweeper.js';
-
-/** The event webhook's queue, in EVENT_DIR. */
-const WEBHOOK_QUEUE_DIR = 'webhook-queue';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;
@@ -58,14 +51,8 @@ export interface Services {
   cameras: CameraRegistry | undefined;
   /** Recordings of record: true cameras: catalogue, retention, hand-off. */
   archive: Archive;
-  /** Tracked-object events of the streams that run detection. */
-  events: ObjectEvents;
-  eventStore: EventStore;
-  eventPictures: EventPictures;
-  /** The MQTT publisher, when MQTT_URL is set. */
-  mqtt: MqttPublisher | undefined;
-  /** The event webhook, when EVENT_WEBHOOK_URL is set. */
-  eventWebhook: EventWebhook | undefined;
+  /** Tracked-object events of the streams that run detection: store, pictures, MQTT, webhook. */
+  events: EventSystem;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -129,43 +116,19 @@ export async function createServices(config: Config, log: Logger, system: System
     diskShortBytes: () => archive.retention.shortBytes,
     handoff: () => archive.handoff.stats(),
   });
-  // Before the streams, so that they close after them: a stream that goes away ends its events, and
-  // those ends still reach the broker.
-  const mqtt = config.events.mqtt
-    ? lifecycle.add(
-        'mqtt',
-        createMqttPublisher({
-          config: config.events.mqtt,
-          bus,
-          log,
-          knownLabels: () =>
-            (cameras?.ids() ?? []).flatMap((camera) => (cameras!.get(camera)?.objects ?? []).map((label) => ({ camera, label }))),
-        }),
-      )
-    : undefined;
-  const eventWebhook = config.events.webhook
-    ? lifecycle.add(
-        'event webhook',
-        createEventWebhook({ config: config.events.webhook, dir: path.join(config.events.dir, WEBHOOK_QUEUE_DIR), bus, log }),
-      )
-    : undefined;
-  const eventStore = lifecycle.add('event store', new EventStore(path.join(config.events.dir, EVENTS_DB)));
-  const eventPictures = new EventPictures(config.events.dir);
+  // Before the streams, so that it closes after them: a stream that goes away ends its events.
   const events = lifecycle.add(
-    'object events',
-    createObjectEvents({
+    'events',
+    createEventSystem({
+      config: config.events,
       bus,
-      store: eventStore,
-      pictures: eventPictures,
+      log,
+      cameras,
       // The manager is made below; streams exist only once it is.
       framesOf: (id) => frameJpegsOf(manager.get(id)),
-      rules: config.events,
-      retainDays: config.events.retainDays,
-      cameraOf: (id) => cameras?.get(id),
-      log,
     }),
   );
-  const offEventMetrics = registerEventMetrics(metrics.registry, bus, { mqtt: mqtt?.stats, webhook: eventWebhook?.stats });
+  const offEventMetrics = registerEventMetrics(metrics.registry, bus, { mqtt: events.mqtt?.stats, webhook: events.webhook?.stats });
   lifecycle.add('event metrics', { close: offEventMetrics });
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
   const manager = new StreamManager({
@@ -235,10 +198,6 @@ export async function createServices(config: Config, log: Logger, system: System
     cameras,
     archive,
     events,
-    eventStore,
-    eventPictures,
-    mqtt,
-    eventWebhook,
     close: () => lifecycle.close(),
   };
 }
@@ -261,12 +220,6 @@ function hlsOutput(config: Config, { id, dir, bus, log }: { id: string; dir: str
     lowLatency: variant === 'lowlatency',
     log: log.child({ stream: id, output: 'hls' }),
   });
-}
-
-/** A stream's full-size frames (it detects), for event pictures and full snapshots. */
-export function frameJpegsOf(stream: Stream | undefined): FrameJpegsOutput | undefined {
-  const output = stream?.output('frame-jpegs');
-  return output instanceof FrameJpegsOutput ? output : undefined;
 }
 
 /** Every state, zero included, so dashboards see a series for each. */

@@ -8,10 +8,10 @@ import { DetectionNotReady } from '../detection/errors.js';
 import { drawDetections, frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
-import { latestStreamPicture } from '../snapshots/stream-picture.js';
+import { createStreamPictures } from '../snapshots/stream-picture.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
-import { indicatorIdSchema } from './request-schemas.js';
+import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
   manager: StreamManager;
@@ -28,15 +28,12 @@ const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'application/octet-stream'];
 
 const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
-const flag = z
-  .enum(['0', '1', 'true', 'false'])
-  .optional()
-  .transform((v) => v === '1' || v === 'true');
-const snapshotQuery = z.object({ indicator_id: indicatorIdSchema, boxes: flag, full: flag });
+const snapshotQuery = z.object({ indicator_id: indicatorIdSchema, boxes: queryFlag, full: queryFlag });
 
 export const detectionRoutes =
   ({ manager, ffmpegPath, detection, bus, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
   async (app) => {
+    const streamPicture = createStreamPictures(ffmpegPath);
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
     await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
     app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PREDICT_MAX_BYTES }, (_request, body, done) => done(null, body));
@@ -85,10 +82,10 @@ export const detectionRoutes =
       if (!stream) throw new StreamNotFound(indicator_id);
       if (full) {
         // The camera's resolution, detection or not.
-        const picture = await latestStreamPicture(stream, ffmpegPath);
+        const picture = await streamPicture(stream);
         if (!picture) throw new DetectionNotReady('no_frame_yet', `stream ${indicator_id} has no picture yet; try again shortly`);
         const detections = boxes ? (detection.current()?.slot(indicator_id)?.latest?.detections ?? []) : [];
-        const jpeg = detections.length ? await drawDetections(picture.jpeg, detections) : picture.jpeg;
+        const jpeg = detections.length ? await drawDetections(picture, detections) : picture;
         return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
       }
       if (!stream.output('detection'))

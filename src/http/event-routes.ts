@@ -7,7 +7,7 @@ import type { EventPictures } from '../object-events/event-pictures.js';
 import { type EventStore, InvalidCursor } from '../object-events/event-store.js';
 import { renderPicture } from '../object-events/render-picture.js';
 import { type RecordingRoutesDeps, replyWithClip } from './recording-routes.js';
-import { indicatorIdSchema } from './request-schemas.js';
+import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface EventRoutesDeps {
   store: EventStore;
@@ -21,12 +21,8 @@ export interface EventRoutesDeps {
   postCaptureMs: number;
 }
 
-const flag = z
-  .enum(['0', '1', 'true', 'false'])
-  .optional()
-  .transform((v) => v === '1' || v === 'true');
-const pictureQuery = z.object({ boxes: flag, crop: flag, h: z.coerce.number().int().min(16).max(4320).optional() });
-const clipQuery = z.object({ download: flag });
+const pictureQuery = z.object({ boxes: queryFlag, crop: queryFlag, h: z.coerce.number().int().min(16).max(4320).optional() });
+const clipQuery = z.object({ download: queryFlag });
 
 export class EventNotFound extends AppError {
   constructor(id: string) {

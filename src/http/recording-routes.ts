@@ -6,7 +6,7 @@ import type { RecordingCatalogue } from '../recording/catalogue.js';
 import { concatScript, streamClip } from '../recording/clip.js';
 import { endOf, type RecordedSegment } from '../recording/segment.js';
 import { overlapping, spansOf } from '../recording/spans.js';
-import { indicatorIdSchema } from './request-schemas.js';
+import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface RecordingRoutesDeps {
   catalogue: RecordingCatalogue;
@@ -36,7 +36,7 @@ const clipSchema = z
     indicator_id: indicatorIdSchema,
     start: instant('start'),
     end: instant('end'),
-    download: z.enum(['true', 'false', '1', '0']).optional(),
+    download: queryFlag,
   })
   .refine((q) => q.end > q.start, { message: 'end must be after start' })
   .refine((q) => q.end - q.start <= MAX_CLIP_HOURS * 3_600_000, { message: `a clip is at most ${MAX_CLIP_HOURS} hours long` });
@@ -143,11 +143,7 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
 
     app.get('/api/recordings/clip', async (request, reply) => {
       const { indicator_id, start, end, download } = clipSchema.parse(request.query);
-      return replyWithClip(
-        reply,
-        { catalogue, ffmpegPath },
-        { id: indicator_id, start, end, download: download === 'true' || download === '1' },
-      );
+      return replyWithClip(reply, { catalogue, ffmpegPath }, { id: indicator_id, start, end, download });
     });
 
     app.delete('/api/recordings', async (request) => {

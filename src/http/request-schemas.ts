@@ -13,6 +13,12 @@ const flag = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'])], { error: 'must be true or false' })
   .transform((value) => value === true || value === 'true' || value === '1');
 
+/** An optional yes/no of a query string (`boxes=1`, `download=true`); absent is no. */
+export const queryFlag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
 /** A camera URL: parsed, scheme-allowlisted, length-limited. Messages never echo the value. */
 export function rtspLinkSchema(policy: SourcePolicy) {
   return z.string({ error: 'rtsp_link must be a string' }).superRefine((value, ctx) => {

@@ -6,7 +6,14 @@ import type { StreamEventBus } from '../events/stream-events.js';
 import { Backoff } from '../process/backoff.js';
 import type { EventMessage } from '../tracking/object-event.js';
 import { Outbox } from './outbox.js';
-import { countPublication, discoveryPublications, eventPublication, type Publication, topics } from './topics.js';
+import {
+  availabilityPublication,
+  countPublication,
+  discoveryPublications,
+  eventPublication,
+  type Publication,
+  snapshotPublication,
+} from './topics.js';
 
 export interface MqttPublisherDeps {
   config: MqttConfig;
@@ -31,11 +38,10 @@ const CLOSE_TIMEOUT_MS = 3000;
  */
 export function createMqttPublisher({ config, bus, log, knownLabels, connect = mqtt.connect }: MqttPublisherDeps) {
   const mqttLog = log.child({ component: 'mqtt' });
-  const t = topics(config.topicPrefix);
   const outbox = new Outbox(config.queueMax);
   const backoff = new Backoff(RECONNECT);
-  /** camera → label → ids of the events in progress. */
-  const inView = new Map<string, Map<string, Set<string>>>();
+  /** Per camera and label, the ids of the events in progress. */
+  const inView = new Map<string, Set<string>>();
   const announced = new Set<string>();
   const node = config.clientId ?? `stream-manager-${os.hostname()}`;
   let client: MqttClient | undefined;
@@ -65,10 +71,9 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
     announce(camera, label);
     send(eventPublication(config.topicPrefix, message));
     if (message.type === 'update') return;
-    const labels = inView.get(camera) ?? new Map<string, Set<string>>();
-    inView.set(camera, labels);
-    const ids = labels.get(label) ?? new Set<string>();
-    labels.set(label, ids);
+    const key = `${camera}\u0000${label}`;
+    const ids = inView.get(key) ?? new Set<string>();
+    inView.set(key, ids);
     if (message.type === 'new') ids.add(id);
     else ids.delete(id);
     send(countPublication(config.topicPrefix, camera, label, ids.size));
@@ -85,7 +90,7 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
         connectTimeout: 10_000,
         // Our outbox holds what waits; MQTT.js's own offline queue would grow without bound.
         queueQoSZero: false,
-        will: { topic: t.available, payload: Buffer.from('offline'), qos: 1, retain: true },
+        will: { ...availabilityPublication(config.topicPrefix, 'offline'), payload: Buffer.from('offline') },
       });
       client.on('connect', () => {
         // Discovery is sent again on every connect: the broker may have lost its retained messages.
@@ -93,7 +98,7 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
         backoff.reset();
         client!.options.reconnectPeriod = RECONNECT.initialMs;
         mqttLog.info({ url: config.url, waiting: outbox.size }, 'connected to the MQTT broker');
-        send({ topic: t.available, payload: 'online', retain: true, qos: 1 });
+        send(availabilityPublication(config.topicPrefix, 'online'));
         for (const { camera, label } of knownLabels()) announce(camera, label);
         for (const publication of outbox.take()) send(publication);
       });
@@ -103,9 +108,8 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
       });
       client.on('error', (error) => mqttLog.warn({ err: error, url: config.url }, 'MQTT connection problem'));
       const offEvents = bus.on('object.event', onEvent);
-      // The best picture of each label's latest event, retained, as Frigate does.
       const offPictures = bus.on('object.picture', ({ event, jpeg }) =>
-        send({ topic: t.snapshot(event.camera, event.label), payload: jpeg, retain: true, qos: 0 }),
+        send(snapshotPublication(config.topicPrefix, event.camera, event.label, jpeg)),
       );
       unsubscribe = () => {
         offEvents();
@@ -119,7 +123,8 @@ export function createMqttPublisher({ config, bus, log, knownLabels, connect = m
       unsubscribe?.();
       if (!client) return;
       if (client.connected) {
-        await client.publishAsync(t.available, 'offline', { qos: 1, retain: true }).catch(() => {});
+        const { topic, payload, qos, retain } = availabilityPublication(config.topicPrefix, 'offline');
+        await client.publishAsync(topic, payload, { qos, retain }).catch(() => {});
       } else if (outbox.size > 0) {
         mqttLog.warn({ waiting: outbox.size }, 'closing with MQTT messages the broker never got');
       }

@@ -30,6 +30,21 @@ export const countPublication = (prefix: string, camera: string, label: string, 
   qos: 1,
 });
 
+/** The best picture of a label's latest event, retained, as Frigate does. */
+export const snapshotPublication = (prefix: string, camera: string, label: string, jpeg: Buffer): Publication => ({
+  topic: topics(prefix).snapshot(camera, label),
+  payload: jpeg,
+  retain: true,
+  qos: 0,
+});
+
+export const availabilityPublication = (prefix: string, state: 'online' | 'offline'): Publication => ({
+  topic: topics(prefix).available,
+  payload: state,
+  retain: true,
+  qos: 1,
+});
+
 /** An MQTT topic level or discovery object id: what cannot appear in one becomes _. */
 const safeLevel = (value: string) => value.replace(/[^A-Za-z0-9_-]/g, '_');
 

@@ -139,10 +139,6 @@ export function createObjectEvents({
       for (const timer of timers) timer.unref();
       sweep();
     },
-    /** The events in progress on a stream. */
-    active(id: string) {
-      return cameras.get(id)?.active() ?? [];
-    },
     close() {
       for (const timer of timers.splice(0)) clearInterval(timer);
       for (const id of [...cameras.keys()]) closeCamera(id);

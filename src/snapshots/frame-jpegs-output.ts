@@ -1,4 +1,5 @@
 import type { PreparedOutput, RunPlan, StreamOutput } from '../streams/output.js';
+import type { Stream } from '../streams/stream.js';
 import { buildFrameJpegsArgs } from './frame-jpegs-args.js';
 import { MpjpegSplitter } from './mpjpeg-splitter.js';
 
@@ -6,6 +7,12 @@ export interface FrameJpeg {
   jpeg: Buffer;
   /** When it arrived (epoch ms). */
   at: number;
+}
+
+/** A stream's full-size frames, when it has them (it detects). */
+export function frameJpegsOf(stream: Pick<Stream, 'output'> | undefined): FrameJpegsOutput | undefined {
+  const output = stream?.output('frame-jpegs');
+  return output instanceof FrameJpegsOutput ? output : undefined;
 }
 
 /** Frames kept: a few seconds at the detection rate, enough for an event confirmed a few frames late. */

@@ -10,20 +10,27 @@ export interface HlsReader {
 
 const TIMEOUT_MS = 5000;
 
-/**
- * The first picture of the newest finished HLS segment as a full-size JPEG:
- * every segment begins with a keyframe, so one frame is decoded, from bytes
- * the daemon already holds (no second camera connection). Undefined until the
- * stream has a segment.
- */
-export async function latestHlsKeyframe(reader: HlsReader, ffmpegPath: string): Promise<Buffer | undefined> {
+/** The newest finished segment's name, and its init segment's when it has one; undefined before the first. */
+export async function newestSegment(reader: HlsReader): Promise<{ uri: string; map?: string } | undefined> {
   const text = await reader.playlist();
   if (!text) return undefined;
   const playlist = HLS.parse(text);
   if (!('segments' in playlist)) return undefined;
   const segment = playlist.segments.filter((s) => s.uri).at(-1);
-  if (!segment) return undefined;
-  const pieces = await Promise.all([segment.map ? reader.media(segment.map.uri) : undefined, reader.media(segment.uri)]);
+  return segment ? { uri: segment.uri, ...(segment.map ? { map: segment.map.uri } : {}) } : undefined;
+}
+
+/**
+ * The first picture of a finished HLS segment as a full-size JPEG: every
+ * segment begins with a keyframe, so one frame is decoded, from bytes the
+ * daemon already holds (no second camera connection).
+ */
+export async function segmentKeyframe(
+  reader: HlsReader,
+  segment: { uri: string; map?: string },
+  ffmpegPath: string,
+): Promise<Buffer | undefined> {
+  const pieces = await Promise.all([segment.map ? reader.media(segment.map) : undefined, reader.media(segment.uri)]);
   if (!pieces[1]) return undefined;
   const input = Buffer.concat(pieces.filter((piece): piece is Uint8Array => piece !== undefined));
   const { stdout } = await execa(

@@ -2,7 +2,7 @@ import type { Box, Detection } from '../detection/types.js';
 import type { EventRules } from './event-rules.js';
 import { area, footPoint, inPolygon, iou } from './geometry.js';
 import type { EventMessage, EventPicture, ObjectEvent } from './object-event.js';
-import { type Track, Tracker } from './tracker.js';
+import { DEFAULT_TRACKER, type Track, Tracker } from './tracker.js';
 
 /** Scores remembered per object for the median. */
 const SCORE_WINDOW = 10;
@@ -52,7 +52,7 @@ export class CameraEvents {
   readonly #followed = new Map<Track, Followed>();
 
   constructor(private readonly options: CameraEventsOptions) {
-    this.#tracker = new Tracker({ minIou: 0.2, maxCentreDistance: 0.6, forgetAfterMs: options.rules.endMs });
+    this.#tracker = new Tracker({ ...DEFAULT_TRACKER, forgetAfterMs: options.rules.endMs });
   }
 
   /** One analysed frame (at: when it was taken, epoch ms). */

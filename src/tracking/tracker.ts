@@ -3,7 +3,6 @@ import { centreDistance, iou } from './geometry.js';
 
 /** One object followed across frames. Positions are normalised; velocities per second. */
 export interface Track {
-  readonly id: number;
   readonly label: string;
   box: Box;
   /** Centre velocity (per second), from the last matches. */
@@ -48,13 +47,8 @@ export interface FrameResult {
  */
 export class Tracker {
   readonly #tracks: Track[] = [];
-  #nextId = 1;
 
   constructor(private readonly options: TrackerOptions = DEFAULT_TRACKER) {}
-
-  tracks(): readonly Track[] {
-    return this.#tracks;
-  }
 
   update(at: number, detections: readonly Detection[]): FrameResult {
     const pairs: Array<{ track: Track; detection: Detection; cost: number }> = [];
@@ -80,7 +74,6 @@ export class Tracker {
     for (const detection of detections) {
       if (matchedDetections.has(detection)) continue;
       const track: Track = {
-        id: this.#nextId++,
         label: detection.label,
         box: detection.box,
         vx: 0,

@@ -143,13 +143,19 @@ describe('tracked-object events over MQTT, from a real Mosquitto', () => {
     expect((await start('face2', face)).status).toBe(200);
     const created = await waitFor(() => ofType(events('face2'), 'new')[0], { timeoutMs: 20_000, what: 'the event' });
     await broker.stop();
-    await waitFor(() => !t.services.mqtt!.stats().connected || undefined, { timeoutMs: 10_000, what: 'the daemon to see the broker gone' });
+    await waitFor(() => !t.services.events.mqtt!.stats().connected || undefined, {
+      timeoutMs: 10_000,
+      what: 'the daemon to see the broker gone',
+    });
     // The event ends while nobody can hear it.
     expect((await stop('face2')).status).toBe(200);
-    await waitFor(() => t.services.mqtt!.stats().waiting > 0 || undefined, { timeoutMs: 10_000, what: 'the end to wait in the outbox' });
+    await waitFor(() => t.services.events.mqtt!.stats().waiting > 0 || undefined, {
+      timeoutMs: 10_000,
+      what: 'the end to wait in the outbox',
+    });
     await broker.restart();
     const end = await waitFor(() => ofType(events('face2'), 'end')[0], { timeoutMs: 40_000, what: 'the end, once the broker is back' });
     expect(end.after.id).toBe(created.after.id);
-    expect(t.services.mqtt!.stats()).toMatchObject({ connected: true, waiting: 0, dropped: 0 });
+    expect(t.services.events.mqtt!.stats()).toMatchObject({ connected: true, waiting: 0, dropped: 0 });
   }, 90_000);
 });
