@@ -1,11 +1,15 @@
 /**
  * What recording costs per camera, side by side in one run: N cameras of one RTSP fixture
- * (640×360, 25 fps), each (1) HLS only, started through the API; (2) HLS and recording from
- * the camera's one FFmpeg (CAMERAS_FILE record: true); (3) the naive way: HLS from the daemon
- * plus a second FFmpeg per camera recording the same segments on its own. CPU of every FFmpeg
- * and of the daemon over the same window (from /proc), and RTSP sessions at the camera.
+ * (640×360, 25 fps), each (1) HLS only (low latency), started through the API; (2) HLS and
+ * recording on the camera's one connection (CAMERAS_FILE record: true), written by the daemon
+ * from the HLS output's fragments; (3) the naive way: HLS from the daemon plus a second FFmpeg
+ * per camera recording the same segments on its own; and with HLS_VARIANT=mpegts (4) HLS only
+ * and (5) HLS and recording, which FFmpeg's segment muxer then writes. CPU of every FFmpeg and
+ * of the daemon over the same window (from /proc), and RTSP sessions at the camera. The
+ * scenarios take turns for several rounds (this host's noise is larger than some of the
+ * differences); the table gives each one's median.
  *
- * Usage: npm run bench:recording -- [--cameras N (10)] [--seconds S (20)]
+ * Usage: npm run bench:recording -- [--cameras N (10)] [--seconds S (20)] [--rounds R (3)]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,15 +20,30 @@ import { pidRecordDir } from '../src/services.js';
 import { type DaemonProcess, startDaemonProcess } from '../test/support/daemon-process.js';
 import { type RtspCamera, startRtspCamera } from '../test/support/rtsp-camera.js';
 import { cpuSeconds } from './proc-stats.js';
+import { percentile } from './stats.js';
 
 const { values: options } = parseArgs({
-  options: { cameras: { type: 'string', default: '10' }, seconds: { type: 'string', default: '20' } },
+  options: {
+    cameras: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const CAMERAS = Number(options.cameras);
+const ROUNDS = Number(options.rounds);
 const WINDOW_MS = Number(options.seconds) * 1000;
 const SETTLE_MS = 5000;
 
-type Scenario = 'hls only' | 'hls + recording, one FFmpeg' | 'hls + a second FFmpeg recording';
+const SCENARIOS = {
+  'HLS only': { variant: 'lowlatency', record: false, naive: false },
+  'HLS + recording, one FFmpeg (daemon writes the fragments)': { variant: 'lowlatency', record: true, naive: false },
+  'HLS + a second FFmpeg recording': { variant: 'lowlatency', record: false, naive: true },
+  'MPEG-TS HLS only': { variant: 'mpegts', record: false, naive: false },
+  'MPEG-TS HLS + recording, one FFmpeg (its segment muxer)': { variant: 'mpegts', record: true, naive: false },
+} as const;
+type Scenario = keyof typeof SCENARIOS;
+/** Each recording scenario is compared with the HLS-only one of its variant. */
+const BASELINE = { lowlatency: 'HLS only', mpegts: 'MPEG-TS HLS only' } as const;
 
 async function ffmpegPids(daemon: DaemonProcess): Promise<number[]> {
   const { streams } = (await (await fetch(`${daemon.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number | null }> };
@@ -50,7 +69,7 @@ async function measure(scenario: Scenario, camera: RtspCamera) {
   const streamDir = path.join(work, 'streams');
   const recordDir = path.join(work, 'recordings');
   const ids = Array.from({ length: CAMERAS }, (_, i) => `rec${i}`);
-  const record = scenario === 'hls + recording, one FFmpeg';
+  const { variant, record, naive } = SCENARIOS[scenario];
   await writeFile(
     path.join(work, 'cameras.json'),
     JSON.stringify({ cameras: Object.fromEntries(ids.map((id) => [id, { url: camera.url, record }])) }),
@@ -60,6 +79,7 @@ async function measure(scenario: Scenario, camera: RtspCamera) {
     RECORD_DIR: recordDir,
     CAMERAS_FILE: path.join(work, 'cameras.json'),
     MAX_STREAMS: String(CAMERAS + 10),
+    HLS_VARIANT: variant,
     RATE_LIMIT_MAX: '0',
     CLEANUP_DELAY_SECONDS: '3600',
   });
@@ -71,7 +91,7 @@ async function measure(scenario: Scenario, camera: RtspCamera) {
         if (!response.ok) throw new Error(`${scenario}: start ${id}: ${response.status} ${await response.text()}`);
       }
     }
-    if (scenario === 'hls + a second FFmpeg recording') {
+    if (naive) {
       for (const id of ids) {
         const dir = path.join(recordDir, id);
         await mkdir(dir, { recursive: true });
@@ -105,26 +125,39 @@ async function measure(scenario: Scenario, camera: RtspCamera) {
   }
 }
 
+const median = (values: number[]) => percentile(values, 50);
+
 async function main(): Promise<void> {
   const camera = await startRtspCamera({ width: 640, height: 360, fps: 25, keyintSeconds: 1, shared: true });
   try {
-    const results: Array<Awaited<ReturnType<typeof measure>>> = [];
-    for (const scenario of ['hls only', 'hls + recording, one FFmpeg', 'hls + a second FFmpeg recording'] as const) {
-      results.push(await measure(scenario, camera));
-      await camera.waitForClients((c) => c.active === 0, 15_000);
+    const samples = new Map<Scenario, Array<Awaited<ReturnType<typeof measure>>>>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
+        samples.set(scenario, [...(samples.get(scenario) ?? []), await measure(scenario, camera)]);
+        await camera.waitForClients((c) => c.active === 0, 15_000);
+      }
     }
-    const base = results[0]!;
+    const results = [...samples].map(([scenario, runs]) => ({
+      scenario,
+      processes: runs[0]!.processes,
+      sessions: runs[0]!.sessions,
+      ffmpeg: median(runs.map((r) => r.ffmpegPerCamera)),
+      daemon: median(runs.map((r) => r.daemonPerCamera)),
+      total: median(runs.map((r) => r.ffmpegPerCamera + r.daemonPerCamera)),
+    }));
+    const of = (scenario: Scenario) => results.find((r) => r.scenario === scenario)!;
     const pct = (cores: number) => `${(cores * 100).toFixed(2)} %`;
-    const total = (r: (typeof results)[number]) => r.ffmpegPerCamera + r.daemonPerCamera;
+    const versus = (value: number, base: number) =>
+      value === base ? '' : `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(0)} %`;
     console.log(
       [
         '',
-        `| ${CAMERAS} cameras, ${WINDOW_MS / 1000} s | FFmpeg processes | RTSP sessions | FFmpeg CPU per camera | daemon CPU per camera | together | vs HLS only |`,
-        '|---|---|---|---|---|---|---|',
-        ...results.map(
-          (r) =>
-            `| ${r.scenario} | ${r.processes} | ${r.sessions} | ${pct(r.ffmpegPerCamera)} | ${pct(r.daemonPerCamera)} | ${pct(total(r))} | ${total(r) >= total(base) ? '+' : ''}${(((total(r) - total(base)) / total(base)) * 100).toFixed(0)} % |`,
-        ),
+        `| ${CAMERAS} cameras, ${WINDOW_MS / 1000} s × ${ROUNDS} rounds (medians) | FFmpeg processes | RTSP sessions | FFmpeg CPU per camera | daemon CPU per camera | together | FFmpeg vs HLS only | together vs HLS only |`,
+        '|---|---|---|---|---|---|---|---|',
+        ...results.map((r) => {
+          const base = of(BASELINE[SCENARIOS[r.scenario].variant]);
+          return `| ${r.scenario} | ${r.processes} | ${r.sessions} | ${pct(r.ffmpeg)} | ${pct(r.daemon)} | ${pct(r.total)} | ${versus(r.ffmpeg, base.ffmpeg)} | ${versus(r.total, base.total)} |`;
+        }),
       ].join('\n'),
     );
   } finally {

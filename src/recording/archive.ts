@@ -5,10 +5,12 @@ import type { StreamEventBus } from '../events/stream-events.js';
 import { Handoff } from '../handoff/handoff.js';
 import { createS3Target } from '../handoff/s3-target.js';
 import { createWebhookTarget } from '../handoff/webhook-target.js';
+import { isFmp4Feed } from '../hls/fmp4/feed.js';
 import { SnapshotOutput } from '../snapshots/snapshot-output.js';
 import type { StreamOutput } from '../streams/output.js';
 import type { RecordingRequest } from '../streams/sources.js';
 import { RecordingCatalogue } from './catalogue.js';
+import { FragmentRecordingOutput } from './fragment-recording-output.js';
 import { cameraDir } from './layout.js';
 import { ffprobeDuration } from './probe-duration.js';
 import { RecordingOutput } from './recording-output.js';
@@ -74,21 +76,30 @@ export function createArchive({ config, ffprobePath, transcodePreset, retainHour
     }
   };
 
-  const recordingOutputs = (id: string, request: RecordingRequest): StreamOutput[] => {
+  /**
+   * Where the stream's HLS is fragmented MP4 packaged by the daemon, the recording is written from
+   * it (FFmpeg muxes once); with MPEG-TS HLS, FFmpeg muxes the recording as an output of its own.
+   */
+  const recordingOutputs = (id: string, request: RecordingRequest, others: readonly StreamOutput[]): StreamOutput[] => {
     const outputs: StreamOutput[] = [];
+    const feed = others.find(isFmp4Feed);
     if (request.video) {
       const streamLog = log.child({ stream: id, output: 'recording' });
+      const dir = cameraDir(root, id);
+      const onSegment = kept(id, request, streamLog);
       outputs.push(
-        new RecordingOutput({
-          dir: cameraDir(root, id),
-          segmentSeconds: config.segmentSeconds,
-          transcodePreset,
-          log: streamLog,
-          onSegment: kept(id, request, streamLog),
-          // What a killed FFmpeg left unfinished is probed and listed.
-          onRunEnded: () =>
-            void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),
-        }),
+        feed
+          ? new FragmentRecordingOutput(feed, { dir, segmentSeconds: config.segmentSeconds, log: streamLog, onSegment })
+          : new RecordingOutput({
+              dir,
+              segmentSeconds: config.segmentSeconds,
+              transcodePreset,
+              log: streamLog,
+              onSegment,
+              // What a killed FFmpeg left unfinished is probed and listed.
+              onRunEnded: () =>
+                void catalogue.reconcile(id).catch((error: unknown) => streamLog.error({ err: error }, 'cannot list recordings')),
+            }),
       );
     }
     if (request.snapshotSeconds !== undefined) {

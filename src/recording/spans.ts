@@ -2,10 +2,11 @@ import { endOf, type RecordedSegment } from './segment.js';
 
 /**
  * How far apart two segments may be and still count as one span. Within a run
- * segments are chained end to start; between runs (a restart, an outage) there
- * is a real gap of half a second or more, which a timeline should show.
+ * segments are chained end to start (to the millisecond); between runs there is
+ * a real gap, which a timeline should show: an outage, or a restart of FFmpeg,
+ * which loses about 0.2 s (measured) when the camera answers at once.
  */
-export const SPAN_GAP_TOLERANCE_MS = 250;
+export const SPAN_GAP_TOLERANCE_MS = 100;
 
 export interface Span {
   start: number;

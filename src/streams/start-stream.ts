@@ -40,8 +40,8 @@ export interface StartStreamDeps {
   baseOutputs(id: string, dir: string): StreamOutput[];
   /** What a detecting stream has besides the detector's frames (full-size frames for event pictures). */
   detectionCompanions(id: string): StreamOutput[];
-  /** The archive's outputs of a camera with record: true or snapshot_interval_seconds. */
-  recordingOutputs(id: string, recording: RecordingRequest): StreamOutput[];
+  /** The archive's outputs of a camera with record: true or snapshot_interval_seconds, beside the stream's others. */
+  recordingOutputs(id: string, recording: RecordingRequest, others: readonly StreamOutput[]): StreamOutput[];
   bus: StreamEventBus;
 }
 
@@ -99,11 +99,10 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     return finished(id, async () => {
       const { status, created } = await manager.start(id, source, {
         wait,
-        outputs: (dir) => [
-          ...deps.baseOutputs(id, dir),
-          ...(frames ? [frames.framesOutput(id), ...deps.detectionCompanions(id)] : []),
-          ...(source.recording ? deps.recordingOutputs(id, source.recording) : []),
-        ],
+        outputs: (dir) => {
+          const outputs = [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id), ...deps.detectionCompanions(id)] : [])];
+          return source.recording ? [...outputs, ...deps.recordingOutputs(id, source.recording, outputs)] : outputs;
+        },
         alwaysOn: source.recording !== undefined,
         conflict: (existing) => {
           const existingDetects = existing.output('detection') !== undefined;

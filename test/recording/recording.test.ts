@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,8 @@ describe('a recorded camera (CAMERAS_FILE record: true)', () => {
     const stream = t.services.manager.get('gate')!;
     expect(stream.alwaysOn).toBe(true);
     expect(stream.state).toBe('running'); // swept every 0.5 s for 12 s, and still here
+    // The daemon writes the footage from the HLS output's fragments: FFmpeg has no recording output.
+    expect((await readFile(`/proc/${stream.pid}/cmdline`, 'utf8')).split('\0')).not.toContain('segment');
 
     // Files as the issue names them, each as long as configured (cut on the next keyframe) and as ffprobe reads it.
     for (const segment of segments) {

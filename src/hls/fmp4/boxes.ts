@@ -16,7 +16,11 @@ export class Fmp4FormatError extends Error {
 
 /** Far above any fragment a camera produces; a size beyond it means the stream is garbage, not a big box. */
 const MAX_BOX_BYTES = 64 * 1024 * 1024;
-const TYPE = /^[A-Za-z0-9 ]{4}$/;
+
+/** Box types are four letters, digits or spaces; anything else means the bytes are not boxes. */
+function isTypeChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x20;
+}
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -27,14 +31,16 @@ function readHeader(bytes: Uint8Array, offset: number): { type: string; size: nu
   if (bytes.length - offset < 8) return undefined;
   const data = view(bytes);
   let size = data.getUint32(offset);
-  const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+  const [a, b, c, d] = [bytes[offset + 4]!, bytes[offset + 5]!, bytes[offset + 6]!, bytes[offset + 7]!];
+  const type = String.fromCharCode(a, b, c, d);
   let headerSize = 8;
   if (size === 1) {
     if (bytes.length - offset < 16) return undefined;
     size = Number(data.getBigUint64(offset + 8));
     headerSize = 16;
   }
-  if (!TYPE.test(type)) throw new Fmp4FormatError(`not an MP4 box at byte ${offset} (type ${JSON.stringify(type)})`);
+  if (!(isTypeChar(a) && isTypeChar(b) && isTypeChar(c) && isTypeChar(d)))
+    throw new Fmp4FormatError(`not an MP4 box at byte ${offset} (type ${JSON.stringify(type)})`);
   if (size < headerSize || size > MAX_BOX_BYTES) throw new Fmp4FormatError(`implausible ${type} box of ${size} bytes`);
   return { type, size, headerSize };
 }

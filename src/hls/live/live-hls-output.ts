@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
 import type { OutputRun, OutputRunContext, PreparedOutput, RunPlan, StreamOutput } from '../../streams/output.js';
+import type { Fmp4Feed, Fmp4Tap } from '../fmp4/feed.js';
 import { Fmp4Packager, type PackagerEvent } from '../fmp4/packager.js';
 import { buildFmp4Args } from './fmp4-args.js';
 import { LiveWindow, type WindowChange, type WindowSegment } from './live-window.js';
@@ -55,7 +56,7 @@ const MSN_AHEAD_ALLOWED = 2;
  * the playlist and blocking requests, and writes every file to the stream's
  * folder (never reusing a name) for Nginx to serve from disk.
  */
-export class LiveHlsOutput implements StreamOutput {
+export class LiveHlsOutput implements StreamOutput, Fmp4Feed {
   readonly kind = 'hls';
   readonly provesLiveness = true;
   readonly usesPipe = true;
@@ -71,6 +72,7 @@ export class LiveHlsOutput implements StreamOutput {
   /** Files being written; close() waits for them, so the stream's folder can then be removed. */
   private readonly writing = new Set<Promise<void>>();
   private closed = false;
+  private readonly tapOpeners: Array<() => Fmp4Tap> = [];
 
   constructor(private readonly options: LiveHlsOptions) {
     this.now = options.now ?? Date.now;
@@ -120,6 +122,10 @@ export class LiveHlsOutput implements StreamOutput {
     return result === 'ready' ? this.window.file(name) : undefined;
   }
 
+  addTap(openTap: () => Fmp4Tap): void {
+    this.tapOpeners.push(openTap);
+  }
+
   status(): undefined {
     return undefined;
   }
@@ -153,6 +159,7 @@ export class LiveHlsOutput implements StreamOutput {
       segmentSeconds,
       firstSegmentSeconds: lowLatency ? Math.min(segmentSeconds, FIRST_SEGMENT_PARTS * partSeconds) : undefined,
     });
+    const taps = this.tapOpeners.map((open) => open());
     let segmentsDone = 0;
     let failed = false;
     let abandoned = false;
@@ -167,6 +174,10 @@ export class LiveHlsOutput implements StreamOutput {
         return;
       }
       for (const event of events) {
+        for (const tap of taps) {
+          if (event.type === 'init') tap.init(event.init);
+          else tap.part(event.part);
+        }
         const completedSegment = this.take(event);
         if (completedSegment) segmentsDone += 1;
         // Playable once a whole segment is listed (players start on one); from then on every part
@@ -175,10 +186,11 @@ export class LiveHlsOutput implements StreamOutput {
       }
     });
     return {
-      end: () => {
+      end: async () => {
         if (packager.truncatedBytes > 0)
           this.options.log.debug({ bytes: packager.truncatedBytes }, 'dropped the fragment FFmpeg did not finish');
         this.changed(this.window.endRun());
+        await Promise.all(taps.map((tap) => tap.end()));
       },
       abandon: () => {
         abandoned = true;
