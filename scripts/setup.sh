@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what stream-manager needs on Debian/Ubuntu, skipping whatever is already there.
 #   scripts/setup.sh          FFmpeg + npm packages (enough to run the daemon)
-#   scripts/setup.sh --test   plus what the tests run: GStreamer's RTSP server, Nginx, Chromium, Mosquitto
+#   scripts/setup.sh --test   plus what the tests run: GStreamer's RTSP server, Nginx, Chromium, Mosquitto, Redis
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +10,7 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     python3-gi gir1.2-gst-rtsp-server-1.0
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-    nginx chromium mosquitto
+    nginx chromium mosquitto redis-server
   )
 fi
 

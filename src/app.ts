@@ -1,18 +1,19 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Config } from './config/config.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { detectionRoutes } from './http/detection-routes.js';
 import { registerErrorHandlers } from './http/error-handler.js';
 import { eventRoutes } from './http/event-routes.js';
+import { type Forwarder, registerForwarding } from './http/forwarding.js';
 import { healthRoutes } from './http/health-routes.js';
 import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
-import { requireApiToken } from './security/api-auth.js';
+import { hasApiToken, requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
@@ -40,12 +41,32 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     strictPreflight: false,
   });
   await app.register(formbody);
+  const { cluster } = services;
+  // Before the routes, so that its hook sees every one of them.
+  const forwarder: Forwarder | undefined = cluster
+    ? await registerForwarding(app, {
+        nodeId: cluster.nodeId,
+        runsHere: (id) => manager.get(id) !== undefined,
+        ownerOf: cluster.ownerOf,
+        spillTargets: cluster.spillTargets,
+        onForwarded: cluster.countForwarded,
+      })
+    : undefined;
   // The control endpoints, in a scope of their own so that rate limiting never touches HLS.
   await app.register(async (control) => {
     if (config.rateLimit.max > 0) {
+      const { max, tokenMax, windowMs } = config.rateLimit;
+      // The trusted backend calls start for every page view from one address: with a valid API
+      // token it counts apart (unlimited by default), and anonymous callers keep the limit.
+      const trusted = (request: FastifyRequest) => hasApiToken(request, config.apiTokens);
       await control.register(rateLimit, {
-        max: config.rateLimit.max,
-        timeWindow: config.rateLimit.windowMs,
+        max: (request) => (trusted(request) ? tokenMax : max),
+        allowList: (request) => tokenMax === 0 && trusted(request),
+        keyGenerator: (request) => `${trusted(request) ? 'token:' : ''}${request.ip}`,
+        timeWindow: windowMs,
+        // In a fleet the counts live in Redis, so a limit holds however Nginx spreads the calls;
+        // with Redis away, requests pass rather than fail.
+        ...(cluster ? { redis: cluster.redis, nameSpace: `${config.cluster!.keyPrefix}rate-limit:`, skipOnError: true } : {}),
         errorResponseBuilder: (_request, context) =>
           Object.assign(new Error(`too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`), { statusCode: 429 }),
       });
@@ -57,6 +78,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
         playback: services.playback,
         cameras: services.cameras,
+        forwarder,
+        nodes: cluster?.nodes,
       }),
     );
     await control.register(
@@ -89,6 +112,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       ffprobe: services.ffprobe,
       version: VERSION,
       startedAt: Date.now(),
+      cluster,
     }),
   );
   app.get('/metrics', async (_request, reply) => reply.type(services.metrics.registry.contentType).send(await services.metrics.render()));

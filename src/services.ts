@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { CameraRegistry } from './cameras/camera-registry.js';
 import { createRegistryFollower } from './cameras/follow-registry.js';
+import { type Cluster, createCluster } from './cluster/cluster.js';
 import type { Config } from './config/config.js';
 import { DetectionProvider } from './detection/detection-provider.js';
 import { EventBus } from './events/bus.js';
@@ -14,6 +15,7 @@ import { HlsOutput } from './hls/hls-output.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { registerArchiveMetrics } from './metrics/archive-metrics.js';
+import { registerClusterMetrics } from './metrics/cluster-metrics.js';
 import { registerEventMetrics } from './metrics/event-metrics.js';
 import { Metrics } from './metrics/metrics.js';
 import { createEventSystem, type EventSystem } from './object-events/event-system.js';
@@ -31,6 +33,7 @@ import { createSourceResolver } from './streams/sources.js';
 import { createStartStream, type StartStream } from './streams/start-stream.js';
 import type { Stream } from './streams/stream.js';
 import { createSweeper } from './streams/sweeper.js';
+import { VERSION } from './version.js';
 
 /** How long FFmpeg waits on a silent camera socket before giving up (and being restarted). */
 const RTSP_IO_TIMEOUT_MS = 5000;
@@ -53,6 +56,8 @@ export interface Services {
   archive: Archive;
   /** Tracked-object events of the streams that run detection: store, pictures, MQTT, webhook. */
   events: EventSystem;
+  /** This node's part in a fleet sharing REDIS_URL; undefined on a daemon of its own. */
+  cluster: Cluster | undefined;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -131,6 +136,22 @@ export async function createServices(config: Config, log: Logger, system: System
   const offEventMetrics = registerEventMetrics(metrics.registry, bus, { mqtt: events.mqtt?.stats, webhook: events.webhook?.stats });
   lifecycle.add('event metrics', { close: offEventMetrics });
   const detection = lifecycle.add('detection', new DetectionProvider(config.detection, log, bus));
+  // Before the streams: leases are there before any camera starts, and released as each one stops.
+  const cluster = config.cluster
+    ? lifecycle.add(
+        'cluster',
+        createCluster({
+          config: config.cluster,
+          maxStreams: config.maxStreams,
+          version: VERSION,
+          streams: () => manager.list(),
+          stop: (id) => manager.stop(id),
+          bus,
+          log,
+        }),
+      )
+    : undefined;
+  if (cluster) registerClusterMetrics(metrics.registry, cluster.status);
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
     maxStreams: config.maxStreams,
@@ -170,6 +191,7 @@ export async function createServices(config: Config, log: Logger, system: System
       allowApiSources: config.allowApiSources,
     }),
     checkSourceHost: createSourceHostGuard(config.allowedSourceHosts, system.lookup),
+    placement: cluster,
     detection: () => detection.get(),
     detectByDefault: config.detection.enabled,
     baseOutputs,
@@ -198,6 +220,7 @@ export async function createServices(config: Config, log: Logger, system: System
     cameras,
     archive,
     events,
+    cluster,
     close: () => lifecycle.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveSecretFiles } from '../security/secrets.js';
 import { type ArchiveConfig, archiveConfigProblems, archiveEnvShape, toArchiveConfig } from './archive-config.js';
+import { type ClusterConfig, clusterEnvShape, toClusterConfig } from './cluster-config.js';
 import { type EventsConfig, eventsEnvShape, toEventsConfig } from './events-config.js';
 
 /** Environment booleans: accept the spellings operators actually write. */
@@ -75,6 +76,8 @@ const envSchema = z.object({
   // Per client address: a backend calling for all its users is one client, so the default is generous.
   RATE_LIMIT_MAX: integer(0, 1_000_000).default(600),
   RATE_LIMIT_WINDOW_SECONDS: seconds(1, 86_400).default(60),
+  // Callers with a valid API token (the backend, calling for all its users): a budget of their own; 0: unlimited.
+  RATE_LIMIT_TOKEN_MAX: integer(0, 100_000_000).default(0),
   ALLOWED_SOURCE_HOSTS: csv
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]+(\/\d{1,3})?$/, 'entries must be hostnames, addresses or CIDRs')))
     .default([]),
@@ -87,6 +90,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   ...archiveEnvShape,
   ...eventsEnvShape,
+  ...clusterEnvShape,
 });
 
 export interface Config {
@@ -115,8 +119,11 @@ export interface Config {
   sseHeartbeatMs: number;
   /** Accepted bearer tokens for /api (several at once, for rotation); empty: no authentication. */
   apiTokens: string[];
-  /** Control-endpoint requests per client and window; 0 turns rate limiting off. */
-  rateLimit: { max: number; windowMs: number };
+  /**
+   * Control-endpoint requests per client and window; max 0 turns rate limiting off. Callers with a
+   * valid API token count apart, against tokenMax (0: no limit for them).
+   */
+  rateLimit: { max: number; windowMs: number; tokenMax: number };
   /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client (rate limits key on it). */
   trustProxy: boolean | string;
   /** Hostnames, addresses and CIDRs cameras may be at; empty: anywhere. */
@@ -130,6 +137,8 @@ export interface Config {
   /** Recordings of CAMERAS_FILE cameras with record: true, their retention and hand-off. */
   archive: ArchiveConfig;
   events: EventsConfig;
+  /** Several daemons sharing REDIS_URL; undefined: this daemon is the whole product. */
+  cluster: ClusterConfig | undefined;
 }
 
 export interface DetectionConfig {
@@ -217,7 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     sseHeartbeatMs: e.SSE_HEARTBEAT_SECONDS * 1000,
     apiTokens: e.API_TOKEN,
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000 },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000, tokenMax: e.RATE_LIMIT_TOKEN_MAX },
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     allowedSourceHosts: e.ALLOWED_SOURCE_HOSTS,
     playback: e.PLAYBACK_SECRET.length > 0 ? { secrets: e.PLAYBACK_SECRET, ttlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS } : undefined,
@@ -225,5 +234,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowApiSources: e.ALLOW_API_SOURCES,
     archive: toArchiveConfig(e),
     events: toEventsConfig(e),
+    cluster: toClusterConfig(e),
   };
 }

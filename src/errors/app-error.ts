@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'stream_stopped'
   | 'shutting_down'
   | 'capacity_exceeded'
+  | 'owned_elsewhere'
   | 'detection_unavailable'
   | 'detection_off'
   | 'no_frame_yet'

@@ -44,6 +44,8 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
     args: options.args,
     pipes: options.pipes,
     env: options.env,
+    // An FFmpeg outliving its daemon would hold the camera's session and folder while another node starts it.
+    dieWithParent: true,
     onStderrLine: (line) => {
       const info = inputDump.push(line);
       if (info) options.onSourceInfo(info);

@@ -35,6 +35,8 @@ const HTTP_STATUS = {
   source_invalid_data: 502,
   ffmpeg_failed: 502,
   capacity_exceeded: 503,
+  // A forwarded start that found the camera on yet another node (leases moved meanwhile): ask again.
+  owned_elsewhere: 503,
   shutting_down: 503,
   detection_unavailable: 503,
   no_frame_yet: 503,

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { ClusterStatus } from '../cluster/cluster.js';
+import type { ListedNode } from '../cluster/node-registry.js';
 import type { BinaryInfo } from '../ffmpeg/binary-info.js';
 
 export interface HealthDeps {
@@ -7,13 +9,17 @@ export interface HealthDeps {
   ffprobe: BinaryInfo;
   version: string;
   startedAt: number;
+  /** In a fleet: this node's standing, and every node for ?scope=cluster. */
+  cluster?: { status(): ClusterStatus; nodes(): Promise<readonly ListedNode[]> };
 }
 
 export const healthRoutes =
-  ({ activeStreams, ffmpeg, ffprobe, version, startedAt }: HealthDeps): FastifyPluginAsync =>
+  ({ activeStreams, ffmpeg, ffprobe, version, startedAt, cluster }: HealthDeps): FastifyPluginAsync =>
   async (app) => {
-    app.get('/api/health', async (_request, reply) => {
+    app.get('/api/health', async (request, reply) => {
       const healthy = ffmpeg.found;
+      const { scope } = request.query as { scope?: string };
+      const nodes = scope === 'cluster' && cluster ? await cluster.nodes() : undefined;
       return reply.code(healthy ? 200 : 503).send({
         status: healthy ? 'healthy' : 'unhealthy',
         active_streams: activeStreams(),
@@ -21,6 +27,22 @@ export const healthRoutes =
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         ffmpeg,
         ffprobe,
+        // A node whose Redis is away still serves: it says so here rather than failing its health check.
+        ...(cluster ? { cluster: cluster.status() } : {}),
+        ...(nodes
+          ? {
+              nodes: nodes.map(({ node_id, url, stale, active_streams, max_streams, version: v, started_at, seen_at }) => ({
+                node_id,
+                url,
+                stale,
+                active_streams,
+                max_streams,
+                version: v,
+                started_at,
+                seen_at: new Date(seen_at).toISOString(),
+              })),
+            }
+          : {}),
       });
     });
   };

@@ -1,10 +1,12 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CameraRegistry } from '../cameras/camera-registry.js';
+import type { ListedNode } from '../cluster/node-registry.js';
 import { streamPath } from '../hls/layout.js';
 import { type PlaybackTokens, PlaybackUnsigned } from '../security/playback-tokens.js';
 import { SourceConflict, StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
+import type { Forwarder } from './forwarding.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
@@ -15,6 +17,10 @@ export interface StreamRoutesDeps {
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, for listing what can be started by id. */
   cameras: Pick<CameraRegistry, 'ids' | 'get'> | undefined;
+  /** In a fleet: starts this node cannot take go to the node that can. */
+  forwarder?: Forwarder;
+  /** In a fleet: every node as the registry has it, for ?scope=cluster. */
+  nodes?: () => Promise<readonly ListedNode[]>;
 }
 
 /** Parameters from the query string, overridden by a JSON or form body (backends use either). */
@@ -25,14 +31,20 @@ function paramsOf(request: FastifyRequest): Record<string, unknown> {
 }
 
 export const streamRoutes =
-  ({ manager, startStream, sourcePolicy, playback, cameras }: StreamRoutesDeps): FastifyPluginAsync =>
+  ({ manager, startStream, sourcePolicy, playback, cameras, forwarder, nodes }: StreamRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const startSchema = startRequestSchema(sourcePolicy);
 
-    const start = async (request: FastifyRequest) => {
+    const start = async (request: FastifyRequest, reply: FastifyReply) => {
       const { indicator_id, rtsp_link, wait, detect } = startSchema.parse(paramsOf(request));
-      const { status } = await startStream({ id: indicator_id, rtspLink: rtsp_link, wait, detect });
-      return { indicator_id, ...playbackFields(indicator_id), status };
+      try {
+        const { status } = await startStream({ id: indicator_id, rtspLink: rtsp_link, wait, detect });
+        return { indicator_id, ...playbackFields(indicator_id), status };
+      } catch (error) {
+        const forwarded = await forwarder?.rescue(request, reply, error);
+        if (forwarded) return forwarded;
+        throw error;
+      }
     };
     /** stream_path, with a token on it (and the token and its expiry on their own) when playback is signed. */
     const playbackFields = (id: string) => {
@@ -75,7 +87,23 @@ export const streamRoutes =
       }),
     }));
 
-    app.get('/api/streams', async () => {
+    app.get('/api/streams', async (request) => {
+      const { scope } = request.query as { scope?: string };
+      if (scope === 'cluster' && nodes) {
+        // Every node's streams as it last told the registry: ids and counts, for an overview of the fleet.
+        const listed = await nodes();
+        return {
+          active_streams: listed.filter((node) => !node.stale).reduce((sum, node) => sum + node.active_streams, 0),
+          nodes: listed.map(({ node_id, url, stale, active_streams, max_streams, streams }) => ({
+            node_id,
+            url,
+            stale,
+            active_streams,
+            max_streams,
+            streams,
+          })),
+        };
+      }
       const streams = manager.list().map((stream) => stream.snapshot());
       return { active_streams: manager.activeCount(), streams };
     });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
@@ -27,7 +28,15 @@ export interface SpawnOptions {
   pipes?: number;
   /** Added to the child's minimal environment. */
   env?: Record<string, string>;
+  /**
+   * Killed by the kernel if the daemon dies (a kill -9 leaves no one to stop it): started through
+   * util-linux's setpriv --pdeathsig, which then becomes the program itself (same pid). Where
+   * setpriv is missing, the pid records still end such a child at the daemon's next start.
+   */
+  dieWithParent?: boolean;
 }
+
+const SETPRIV = '/usr/bin/setpriv';
 
 export class SpawnError extends Error {
   constructor(
@@ -43,8 +52,16 @@ export class SpawnError extends Error {
  * Starts a child in a process group of its own (never through a shell), so
  * that stopping it also stops anything it forked.
  */
-export async function spawnChild({ command, args, onStderrLine, pipes = 0, env = {} }: SpawnOptions): Promise<Child> {
-  const subprocess = execa(command, args, {
+export async function spawnChild({
+  command,
+  args,
+  onStderrLine,
+  pipes = 0,
+  env = {},
+  dieWithParent = false,
+}: SpawnOptions): Promise<Child> {
+  const guarded = dieWithParent && existsSync(SETPRIV);
+  const subprocess = execa(guarded ? SETPRIV : command, guarded ? ['--pdeathsig', 'KILL', '--', command, ...args] : args, {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', ...Array.from({ length: pipes }, () => 'pipe' as const)],
     buffer: false,

@@ -4,6 +4,7 @@ import type { CameraRegistry } from '../cameras/camera-registry.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { Backoff } from '../process/backoff.js';
 import { isActive } from '../process/supervisor-state.js';
+import { OwnedElsewhere } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
 
@@ -40,7 +41,9 @@ export function createAlwaysOn({ registry, manager, startStream, bus, retry, log
     try {
       await startStream({ id, wait: false });
     } catch (error) {
-      log.warn({ stream: id, err: error }, 'cannot start a recorded camera; trying again');
+      // In a fleet another node records it; this one looks again now and then, to take over if that node dies.
+      if (error instanceof OwnedElsewhere) log.debug({ stream: id, owner: error.owner }, 'recorded on another node');
+      else log.warn({ stream: id, err: error }, 'cannot start a recorded camera; trying again');
       later(id);
     }
   };

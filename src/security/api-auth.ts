@@ -36,6 +36,16 @@ export function tokenMatches(presented: string, accepted: readonly string[]): bo
   return match;
 }
 
+/** Whether the request carries one of the accepted API tokens (`Authorization: Bearer …`). */
+export function hasApiToken(request: FastifyRequest, tokens: readonly string[]): boolean {
+  const presented = bearerOf(request);
+  return tokens.length > 0 && presented !== undefined && tokenMatches(presented, tokens);
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
 /**
  * Requires `Authorization: Bearer <token>` on /api/* (but health) when tokens are
  * configured. Routes marked playbackAccess also take `?indicator_id=…&token=…`
@@ -49,8 +59,7 @@ export function requireApiToken(app: FastifyInstance, tokens: readonly string[],
     const route = request.routeOptions.url;
     // CORS preflights never carry credentials; the request that follows them does.
     if (request.method === 'OPTIONS' || route === undefined || !route.startsWith('/api/') || OPEN_PATHS.has(route)) return;
-    const header = request.headers.authorization ?? '';
-    const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const presented = bearerOf(request);
     if (presented && tokenMatches(presented, tokens)) return;
     if (playback && request.routeOptions.config.playbackAccess && hasPlaybackToken(request, playback)) return;
     reply.header('www-authenticate', 'Bearer realm="stream-manager"');

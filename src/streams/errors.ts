@@ -54,3 +54,13 @@ export class StreamStopped extends AppError {
     super('stream_stopped', `stream ${id} was stopped before it became playable`);
   }
 }
+
+/** Another node of the fleet holds the camera's lease: it runs the camera, and this node must not. */
+export class OwnedElsewhere extends AppError {
+  constructor(
+    readonly id: string,
+    readonly owner: string,
+  ) {
+    super('owned_elsewhere', `stream ${id} runs on node ${owner}`);
+  }
+}

@@ -1,7 +1,7 @@
 import type { StreamEventBus } from '../events/stream-events.js';
 import { SourceFailure } from '../ffmpeg/failure.js';
 import type { SourceHostGuard } from '../security/source-hosts.js';
-import { StreamStopped } from './errors.js';
+import { OwnedElsewhere, StreamStopped } from './errors.js';
 import type { StartStatus, StreamManager } from './manager.js';
 import type { StreamOutput } from './output.js';
 import type { RecordingRequest, ResolvedSource, SourceResolver } from './sources.js';
@@ -22,13 +22,23 @@ export interface StartOutcome {
   created: boolean;
 }
 
+/** Which node of a fleet runs a camera (its lease); absent on a daemon of its own. */
+export interface Placement {
+  /** Before a stream is created here. `unknown`: Redis cannot say, so this node decides alone. */
+  claim(id: string): Promise<{ kind: 'mine' } | { kind: 'elsewhere'; owner: string } | { kind: 'unknown' }>;
+  /** A claimed stream that was not created after all. */
+  release(id: string): Promise<void>;
+}
+
 /** What the start service needs from detection: a frames output per stream. */
 export interface FramesOutputs {
   framesOutput(id: string): StreamOutput;
 }
 
 export interface StartStreamDeps {
-  manager: Pick<StreamManager, 'join' | 'start'>;
+  manager: Pick<StreamManager, 'join' | 'start' | 'get'>;
+  /** In a fleet: the camera's lease, taken before its stream is created here. */
+  placement?: Placement;
   resolveSource: SourceResolver;
   /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
   checkSourceHost: SourceHostGuard;
@@ -57,8 +67,10 @@ export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
  *    ALLOWED_SOURCE_HOSTS, and FFmpeg gets the address that was checked.
  * 3. Detection: the request's detect, else the camera entry's, else DETECT_ENABLED.
  *    A running stream asked for the opposite, explicitly, is a conflict.
- * 4. A camera archived by CAMERAS_FILE (footage, snapshots) gets the archive's outputs and is always on.
- * 5. The outcome is published as 'start.finished'.
+ * 4. In a fleet, a stream this node does not run yet needs the camera's lease: held by another
+ *    node, the start is refused with OwnedElsewhere (the HTTP edge forwards it there).
+ * 5. A camera archived by CAMERAS_FILE (footage, snapshots) gets the archive's outputs and is always on.
+ * 6. The outcome is published as 'start.finished'.
  */
 export function createStartStream(deps: StartStreamDeps): StartStream {
   const { manager, resolveSource, bus } = deps;
@@ -76,6 +88,16 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     }
   };
 
+  /** Takes the camera's lease unless the stream already runs here; whether this call took it. */
+  const claim = async (id: string): Promise<boolean> => {
+    const { placement } = deps;
+    const existing = manager.get(id);
+    if (!placement || (existing && existing.state !== 'failed')) return false;
+    const claimed = await placement.claim(id);
+    if (claimed.kind === 'elsewhere') throw new OwnedElsewhere(id, claimed.owner);
+    return claimed.kind === 'mine';
+  };
+
   return async ({ id, rtspLink, wait, detect }) => {
     if (rtspLink === undefined && detect === undefined) {
       const joined = await finished(id, () => manager.join(id, wait));
@@ -89,33 +111,40 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     const checkedUrl = needsHostCheck(resolved) ? await deps.checkSourceHost(resolved.input.url) : undefined;
     const detecting = detect ?? resolved.detect ?? deps.detectByDefault;
     const frames = detecting ? await deps.detection() : undefined;
-    // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
-    // entry as it is now. Should that turn a camera of the file into the request's own URL, that URL
-    // is checked too. Nothing awaits between here and the manager's map.
-    let source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
-    if (checkedUrl === undefined && needsHostCheck(source)) source = withUrl(source, await deps.checkSourceHost(source.input.url));
+    const claimed = await claim(id);
+    try {
+      // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
+      // entry as it is now. Should that turn a camera of the file into the request's own URL, that URL
+      // is checked too. Nothing awaits between here and the manager's map.
+      let source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
+      if (checkedUrl === undefined && needsHostCheck(source)) source = withUrl(source, await deps.checkSourceHost(source.input.url));
 
-    const startedAt = performance.now();
-    return finished(id, async () => {
-      const { status, created } = await manager.start(id, source, {
-        wait,
-        outputs: (dir) => {
-          const outputs = [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id), ...deps.detectionCompanions(id)] : [])];
-          return source.recording ? [...outputs, ...deps.recordingOutputs(id, source.recording, outputs)] : outputs;
-        },
-        alwaysOn: source.recording !== undefined,
-        conflict: (existing) => {
-          const existingDetects = existing.output('detection') !== undefined;
-          if (detect === undefined || existingDetects === detect) return undefined;
-          return `is already running with detection ${existingDetects ? 'on' : 'off'}; stop it first to switch`;
-        },
-        requestedDetect: detect,
+      const startedAt = performance.now();
+      return await finished(id, async () => {
+        const { status, created } = await manager.start(id, source, {
+          wait,
+          outputs: (dir) => {
+            const outputs = [...deps.baseOutputs(id, dir), ...(frames ? [frames.framesOutput(id), ...deps.detectionCompanions(id)] : [])];
+            return source.recording ? [...outputs, ...deps.recordingOutputs(id, source.recording, outputs)] : outputs;
+          },
+          alwaysOn: source.recording !== undefined,
+          conflict: (existing) => {
+            const existingDetects = existing.output('detection') !== undefined;
+            if (detect === undefined || existingDetects === detect) return undefined;
+            return `is already running with detection ${existingDetects ? 'on' : 'off'}; stop it first to switch`;
+          },
+          requestedDetect: detect,
+        });
+        // The duration histogram takes only starts that spawned FFmpeg and waited for it.
+        const seconds = wait ? (performance.now() - startedAt) / 1000 : undefined;
+        bus.emit('start.finished', created ? { id, result: 'started', seconds } : { id, result: 'joined' });
+        return { status, created };
       });
-      // The duration histogram takes only starts that spawned FFmpeg and waited for it.
-      const seconds = wait ? (performance.now() - startedAt) / 1000 : undefined;
-      bus.emit('start.finished', created ? { id, result: 'started', seconds } : { id, result: 'joined' });
-      return { status, created };
-    });
+    } catch (error) {
+      // A lease taken for a stream that was not created after all (a full node, a refused host) goes back.
+      if (claimed && !manager.get(id)) void deps.placement?.release(id);
+      throw error;
+    }
   };
 }
 

@@ -112,7 +112,7 @@ describe('loadConfig', () => {
       },
       sseHeartbeatMs: 5000,
       apiTokens: ['first-token-0123456789', 'second-token-9876543210'],
-      rateLimit: { max: 30, windowMs: 10_000 },
+      rateLimit: { max: 30, windowMs: 10_000, tokenMax: 0 },
       trustProxy: '10.0.0.0/8',
       allowedSourceHosts: ['10.20.0.0/16', 'cam.local'],
       playback: { secrets: ['k'.repeat(32), 'o'.repeat(40)], ttlSeconds: 120 },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -34,9 +34,33 @@ describe('nginx.conf', () => {
     }
   });
 
+  it('renders a fleet for several daemons: one upstream hashed on the stream id (ketama), segments fetched through the nodes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-nginx-t-'));
+    try {
+      const rendered = renderNginxConf({ daemon: '10.0.0.1:8088,10.0.0.2:8088,10.0.0.3:8088', listen: '127.0.0.1:8080', runtimeDir: dir });
+      const upstream = /upstream stream_manager \{([^}]*)\}/.exec(rendered)?.[1] ?? '';
+      expect(upstream.match(/^\s*(hash|server) .*;$/gm)?.map((line) => line.trim())).toEqual([
+        'hash $stream_key consistent;',
+        'server 10.0.0.1:8088;',
+        'server 10.0.0.2:8088;',
+        'server 10.0.0.3:8088;',
+      ]);
+      expect(rendered).not.toMatch(/^\s*alias /m);
+      expect(renderNginxConf({ daemon: '10.0.0.1:8088' })).not.toContain('hash $stream_key');
+      expect(renderNginxConf({ daemon: '10.0.0.1:8088' })).toMatch(/^\s*alias /m);
+      const conf = path.join(dir, 'nginx.conf');
+      await writeFile(conf, rendered);
+      const { stderr } = await run('nginx', ['-t', '-c', conf]);
+      expect(stderr).toContain('test is successful');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses values that would break out of a directive', () => {
     expect(() => renderNginxConf({ streamDir: '/srv/x; include /etc/passwd' })).toThrow(/STREAM_DIR/);
     expect(() => renderNginxConf({ daemon: 'a:1 }' })).toThrow(/DAEMON/);
+    expect(() => renderNginxConf({ daemon: 'a:1,b:2;x' })).toThrow(/DAEMON_1/);
   });
 });
 

@@ -119,19 +119,48 @@ describe('API tokens and rate limits, directly and through Nginx', () => {
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
     });
 
-    it(`${via}: rate-limits control endpoints per client, with a JSON 429`, async () => {
-      // Each client address has its own budget; behind Nginx the address comes from X-Forwarded-For.
+    it(`${via}: never throttles a caller with a valid API token (the backend), by default`, async () => {
       const client = via === 'daemon' ? undefined : '203.0.113.7';
       const statuses: number[] = [];
-      for (let i = 0; i < 25; i++) statuses.push((await get('/api/streams', OLD, client)).status);
-      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(20);
-      expect(statuses.at(-1)).toBe(429);
-      const limited = await get('/api/streams', OLD, client);
-      expect(await limited.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/try again in \d+ s/) });
-      // Health and HLS are never limited.
-      expect((await get('/api/health', undefined, client)).status).toBe(200);
-      expect((await get('/streams/none/stream.m3u8', undefined, client)).status).toBe(404);
-      if (via === 'nginx') expect((await get('/api/streams', OLD, '203.0.113.8')).status).toBe(200);
+      // Three times RATE_LIMIT_MAX from one address: a backend calling start for every page view.
+      for (let i = 0; i < 60; i++) statuses.push((await get('/api/streams', OLD, client)).status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(60);
     });
   }
+});
+
+describe('rate limits: anonymous callers keep one, token callers count apart', () => {
+  const burst = async (base: string, n: number, token?: string) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      statuses.push((await fetch(`${base}/api/streams`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).status);
+    }
+    return statuses;
+  };
+
+  it('limits anonymous callers per client, with a JSON 429; health and HLS never', async () => {
+    const t = await startTestApp({ RATE_LIMIT_MAX: '20', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    try {
+      const statuses = await burst(t.baseUrl, 25);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+      expect(statuses.at(-1)).toBe(429);
+      const limited = await fetch(`${t.baseUrl}/api/streams`);
+      expect(await limited.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/try again in \d+ s/) });
+      expect((await fetch(`${t.baseUrl}/api/health`)).status).toBe(200);
+      expect((await fetch(`${t.baseUrl}/streams/none/stream.m3u8`)).status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('gives token callers RATE_LIMIT_TOKEN_MAX of their own when it is set', async () => {
+    const t = await startTestApp({ API_TOKEN: OLD, RATE_LIMIT_MAX: '5', RATE_LIMIT_TOKEN_MAX: '30', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    try {
+      const statuses = await burst(t.baseUrl, 32, OLD);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+      expect(statuses.slice(30)).toEqual([429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
 });

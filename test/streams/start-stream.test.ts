@@ -5,7 +5,7 @@ import { EventBus } from '../../src/events/bus.js';
 import type { StreamEvents } from '../../src/events/stream-events.js';
 import { SourceFailure } from '../../src/ffmpeg/failure.js';
 import { SourceNotAllowed } from '../../src/security/source-hosts.js';
-import { StreamStopped } from '../../src/streams/errors.js';
+import { CapacityExceeded, StreamStopped } from '../../src/streams/errors.js';
 import type { StartOptions, StartStatus } from '../../src/streams/manager.js';
 import type { StreamOutput } from '../../src/streams/output.js';
 import { createSourceResolver, type ResolvedSource } from '../../src/streams/sources.js';
@@ -38,17 +38,23 @@ interface World {
   allowApiSources?: boolean;
   hostAllowed?: boolean;
   startFails?: Error;
+  /** A fleet: who holds the camera's lease when this node asks ('me' takes it). */
+  lease?: 'me' | 'node-b' | 'unknown';
 }
 
 /** The start service over a recording stand-in for the manager (whose own rules have tests of their own). */
-function world({ running, detectByDefault = false, allowApiSources = true, hostAllowed = true, startFails }: World = {}) {
+function world({ running, detectByDefault = false, allowApiSources = true, hostAllowed = true, startFails, lease }: World = {}) {
   const calls: {
     join: number;
     start?: { id: string; source: ResolvedSource; options: StartOptions; kinds: string[] };
     hostChecks: string[];
+    claims: string[];
+    releases: string[];
   } = {
     join: 0,
     hostChecks: [],
+    claims: [],
+    releases: [],
   };
   const bus = new EventBus<StreamEvents>(pino({ level: 'silent' }));
   const events: Array<StreamEvents['start.finished']> = [];
@@ -63,6 +69,16 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
         calls.start = { id, source, options, kinds: options.outputs(`/streams/${id}`).map((o) => o.kind) };
         if (startFails) throw startFails;
         return { status: 'started', created: true, stream: undefined as unknown as Stream };
+      },
+      get: () => (running ? ({ state: 'running' } as Stream) : undefined),
+    },
+    placement: lease && {
+      claim: async (id) => {
+        calls.claims.push(id);
+        return lease === 'me' ? { kind: 'mine' } : lease === 'unknown' ? { kind: 'unknown' } : { kind: 'elsewhere', owner: lease };
+      },
+      release: async (id) => {
+        calls.releases.push(id);
       },
     },
     resolveSource: createSourceResolver({
@@ -192,5 +208,36 @@ describe('the start service', () => {
     const stopped = world({ startFails: new StreamStopped('cam') });
     await expect(stopped.startStream(start({ id: 'cam', rtspLink: LINK }))).rejects.toMatchObject({ code: 'stream_stopped' });
     expect(stopped.events).toEqual([{ id: 'cam', result: 'stopped' }]);
+  });
+});
+
+describe('the start service in a fleet (a lease per camera)', () => {
+  it('takes the lease before creating the stream', async () => {
+    const { startStream, calls } = world({ lease: 'me' });
+    await startStream(start({ id: 'cam', rtspLink: LINK }));
+    expect(calls.claims).toEqual(['cam']);
+    expect(calls.start?.id).toBe('cam');
+    expect(calls.releases).toEqual([]);
+  });
+
+  it('refuses to create a stream whose lease another node holds, and starts nothing', async () => {
+    const { startStream, calls } = world({ lease: 'node-b' });
+    await expect(startStream(start({ id: 'cam', rtspLink: LINK }))).rejects.toMatchObject({ code: 'owned_elsewhere', owner: 'node-b' });
+    expect(calls.start).toBeUndefined();
+  });
+
+  it('gives the lease back when the stream is not created after all', async () => {
+    const { startStream, calls } = world({ lease: 'me', startFails: new CapacityExceeded(1) });
+    await expect(startStream(start({ id: 'cam', rtspLink: LINK }))).rejects.toBeInstanceOf(CapacityExceeded);
+    expect(calls.releases).toEqual(['cam']);
+  });
+
+  it('decides alone when Redis cannot say, and asks nothing for a stream that runs here', async () => {
+    const alone = world({ lease: 'unknown' });
+    await alone.startStream(start({ id: 'cam', rtspLink: LINK }));
+    expect(alone.calls.start?.id).toBe('cam');
+    const here = world({ lease: 'node-b', running: { status: 'running', detecting: false } });
+    await here.startStream(start({ id: 'cam', rtspLink: LINK }));
+    expect(here.calls.claims).toEqual([]);
   });
 });

@@ -24,10 +24,13 @@ export function startNginxFor(daemon: { streamDir: string; baseUrl: string }, ed
 export async function startNginx({
   streamDir,
   daemonPort,
+  fleet,
   edit = (conf) => conf,
 }: {
   streamDir: string;
-  daemonPort: number;
+  daemonPort?: number;
+  /** Several daemons' host:port: the fleet configuration (consistent hashing by stream id). */
+  fleet?: string[];
   /** Changes the rendered configuration (a benchmark's variant); the tests use it as rendered. */
   edit?: (conf: string) => string;
 }): Promise<RunningNginx> {
@@ -38,7 +41,7 @@ export async function startNginx({
   const confFile = path.join(runtimeDir, 'nginx.conf');
   await writeFile(
     confFile,
-    edit(renderNginxConf({ streamDir, daemon: `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir })),
+    edit(renderNginxConf({ streamDir, daemon: fleet?.join(',') ?? `127.0.0.1:${daemonPort}`, listen: `127.0.0.1:${port}`, runtimeDir })),
   );
   // Run as root, Nginx's workers drop to an unprivileged user: it must be able to read the segments.
   for (let dir = streamDir; dir !== path.dirname(dir) && dir.startsWith(os.tmpdir()); dir = path.dirname(dir)) {
