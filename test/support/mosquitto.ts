@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { freePort } from './ports.js';
+import { accepts, freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -18,16 +17,6 @@ export interface Broker {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connectTcp(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /**
  * Debian's Mosquitto on a free port, anonymous, in a folder of its own. Sessions persist across

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect as connectTcp } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './ports.js';
+import { accepts, freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 export interface RunningRedis {
@@ -14,16 +13,6 @@ export interface RunningRedis {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connectTcp(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 /** Debian's redis-server on a free loopback port, without persistence, in a folder of its own. */
 export async function startRedis(): Promise<RunningRedis> {
