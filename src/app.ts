@@ -87,7 +87,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         manager,
         ffmpegPath: config.ffmpegPath,
         detection: services.detection,
-        bus: services.bus,
+        feed: services.liveFeed,
         heartbeatMs: config.sseHeartbeatMs,
         playback: services.playback,
       }),
@@ -97,7 +97,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       eventRoutes({
         store: services.events.store,
         pictures: services.events.pictures,
-        bus: services.bus,
+        feed: services.liveFeed,
         heartbeatMs: config.sseHeartbeatMs,
         recordings: { catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath },
         preCaptureMs: config.events.preCaptureMs,

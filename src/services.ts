@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { CameraRegistry } from './cameras/camera-registry.js';
 import { createRegistryFollower } from './cameras/follow-registry.js';
 import { type Cluster, createCluster } from './cluster/cluster.js';
+import { createFleetFeed, type LiveFeed } from './cluster/fleet-feed.js';
 import type { Config } from './config/config.js';
 import { DetectionProvider } from './detection/detection-provider.js';
 import { EventBus } from './events/bus.js';
@@ -58,6 +59,8 @@ export interface Services {
   events: EventSystem;
   /** This node's part in a fleet sharing REDIS_URL; undefined on a daemon of its own. */
   cluster: Cluster | undefined;
+  /** What event streams follow: the bus, or in a fleet every node's live events. */
+  liveFeed: LiveFeed;
   /** Closes every component, in the reverse order of creation. */
   close(): Promise<void>;
 }
@@ -152,6 +155,12 @@ export async function createServices(config: Config, log: Logger, system: System
       )
     : undefined;
   if (cluster) registerClusterMetrics(metrics.registry, cluster.status);
+  const liveFeed: LiveFeed = cluster
+    ? lifecycle.add(
+        'fleet events',
+        createFleetFeed({ redis: cluster.redis, keyPrefix: config.cluster!.keyPrefix, nodeId: cluster.nodeId, bus, log }),
+      )
+    : bus;
   const manager = new StreamManager({
     streamDir: path.resolve(config.streamDir),
     maxStreams: config.maxStreams,
@@ -221,6 +230,7 @@ export async function createServices(config: Config, log: Logger, system: System
     archive,
     events,
     cluster,
+    liveFeed,
     close: () => lifecycle.close(),
   };
 }

@@ -2,23 +2,24 @@ import multipart from '@fastify/multipart';
 import { fastifySSE } from '@fastify/sse';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { LiveFeed } from '../cluster/fleet-feed.js';
 import type { DetectionEvent } from '../detection/detection-event.js';
 import type { DetectionProvider } from '../detection/detection-provider.js';
 import { DetectionNotReady } from '../detection/errors.js';
 import { drawDetections, frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
-import type { StreamEventBus } from '../events/stream-events.js';
 import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { createStreamPictures } from '../snapshots/stream-picture.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
+import { openEventStream } from './event-stream.js';
 import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
   manager: StreamManager;
   ffmpegPath: string;
   detection: DetectionProvider;
-  /** Where detections are published. */
-  bus: StreamEventBus;
+  /** Live detections and events: this node's, or the whole fleet's. */
+  feed: LiveFeed;
   heartbeatMs: number;
   /** Signed playback: an event stream opened with a playback token ends when the token does. */
   playback: PlaybackTokens | undefined;
@@ -31,7 +32,7 @@ const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 const snapshotQuery = z.object({ indicator_id: indicatorIdSchema, boxes: queryFlag, full: queryFlag });
 
 export const detectionRoutes =
-  ({ manager, ffmpegPath, detection, bus, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
+  ({ manager, ffmpegPath, detection, feed, heartbeatMs, playback }: DetectionRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const streamPicture = createStreamPictures(ffmpegPath);
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
@@ -44,7 +45,7 @@ export const detectionRoutes =
       await detection.get(); // 503 now, rather than an event stream that never says anything
       let sending = false;
       // A slow client skips events rather than piling them up: detections are only worth their newest.
-      const unsubscribe = bus.on('detection', (event: DetectionEvent) => {
+      const unsubscribe = feed.on('detection', (event: DetectionEvent) => {
         if (indicator_id !== undefined && event.indicator_id !== indicator_id) return;
         if (sending || !reply.sse.isConnected) return;
         sending = true;
@@ -59,12 +60,10 @@ export const detectionRoutes =
       const token = tokenInQuery(request.query);
       const check = playback && indicator_id && token ? playback.verify(indicator_id, token) : undefined;
       const expiry = check?.verdict === 'valid' ? setTimeout(() => reply.sse.close(), check.secondsLeft * 1000) : undefined;
-      reply.sse.onClose(() => {
+      openEventStream(reply, () => {
         clearTimeout(expiry);
         unsubscribe();
       });
-      reply.sse.keepAlive();
-      reply.sse.sendHeaders();
     });
 
     app.post('/api/predict', async (request) => {

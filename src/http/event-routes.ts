@@ -1,18 +1,20 @@
 import { fastifySSE } from '@fastify/sse';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import type { LiveFeed } from '../cluster/fleet-feed.js';
 import { AppError } from '../errors/app-error.js';
-import type { StreamEventBus } from '../events/stream-events.js';
 import type { EventPictures } from '../object-events/event-pictures.js';
 import { type EventStore, InvalidCursor } from '../object-events/event-store.js';
 import { renderPicture } from '../object-events/render-picture.js';
+import { openEventStream } from './event-stream.js';
 import { type RecordingRoutesDeps, replyWithClip } from './recording-routes.js';
 import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface EventRoutesDeps {
   store: EventStore;
   pictures: EventPictures;
-  bus: StreamEventBus;
+  /** Live detections and events: this node's, or the whole fleet's. */
+  feed: LiveFeed;
   heartbeatMs: number;
   /** For clips: the recordings. */
   recordings: RecordingRoutesDeps;
@@ -54,7 +56,7 @@ const streamQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 
 /** Tracked-object events: the stored ones, one by id, deleting one, and new/update/end as they happen. */
 export const eventRoutes =
-  ({ store, pictures, bus, heartbeatMs, recordings, preCaptureMs, postCaptureMs }: EventRoutesDeps): FastifyPluginAsync =>
+  ({ store, pictures, feed, heartbeatMs, recordings, preCaptureMs, postCaptureMs }: EventRoutesDeps): FastifyPluginAsync =>
   async (app) => {
     const eventOf = (params: unknown) => {
       const { id } = idParams.parse(params);
@@ -79,13 +81,11 @@ export const eventRoutes =
     app.get('/api/events/stream', { sse: 'only' }, async (request, reply) => {
       const { indicator_id } = streamQuery.parse(request.query);
       // Unlike detections, none may be skipped: each message is a change of state a client must see.
-      const unsubscribe = bus.on('object.event', (message) => {
+      const unsubscribe = feed.on('object.event', (message) => {
         if (indicator_id !== undefined && message.after.camera !== indicator_id) return;
         if (reply.sse.isConnected) reply.sse.send({ event: 'event', data: message }).catch(() => {});
       });
-      reply.sse.onClose(unsubscribe);
-      reply.sse.keepAlive();
-      reply.sse.sendHeaders();
+      openEventStream(reply, unsubscribe);
     });
 
     app.get('/api/events/:id', async (request) => eventOf(request.params));

@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pidRecordDir } from '../../src/services.js';
 import { startUrl } from '../support/api.js';
-import { type DaemonProcess, startDaemonProcess } from '../support/daemon-process.js';
+import { endFleetNode, type FleetNode, placement, startFleetNode } from '../support/fleet.js';
 import { type RunningNginx, startNginx } from '../support/nginx.js';
 import { freePort } from '../support/ports.js';
 import { type RunningRedis, startRedis } from '../support/redis.js';
@@ -14,47 +13,14 @@ import { isAlive, waitFor } from '../support/wait-for.js';
 const CAMERAS = Array.from({ length: 12 }, (_, i) => `cam${i}`);
 const LEASE_TTL_SECONDS = 2;
 
-interface Node {
-  id: string;
-  port: number;
-  streamDir: string;
-  daemon: DaemonProcess;
-}
-
 let redis: RunningRedis;
 let camera: RtspCamera;
 let nginx: RunningNginx;
 let work: string;
-const nodes: Node[] = [];
+const nodes: FleetNode[] = [];
 
-async function startNode(id: string, port: number, env: Record<string, string> = {}): Promise<Node> {
-  const streamDir = path.join(work, id);
-  const daemon = await startDaemonProcess({
-    PORT: String(port),
-    STREAM_DIR: streamDir,
-    RECORD_DIR: path.join(work, `${id}-recordings`),
-    EVENT_DIR: path.join(work, `${id}-events`),
-    REDIS_URL: redis.url,
-    NODE_ID: id,
-    NODE_URL: `http://127.0.0.1:${port}`,
-    LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS),
-    CLEANUP_DELAY_SECONDS: '3600',
-    RATE_LIMIT_MAX: '0',
-    HLS_SEGMENT_TIME: '1',
-    ...env,
-  });
-  return { id, port, streamDir, daemon };
-}
-
-/** Which node runs each camera, as each node itself says (not the registry). */
-async function placement(of: Node[]): Promise<Map<string, string[]>> {
-  const where = new Map<string, string[]>();
-  for (const node of of) {
-    const { streams } = (await (await fetch(`${node.daemon.baseUrl}/api/streams`)).json()) as { streams: Array<{ indicator_id: string }> };
-    for (const { indicator_id } of streams) where.set(indicator_id, [...(where.get(indicator_id) ?? []), node.id]);
-  }
-  return where;
-}
+const startNode = (id: string, port: number, env: Record<string, string> = {}) =>
+  startFleetNode({ work, redisUrl: redis.url, id, port, leaseTtlSeconds: LEASE_TTL_SECONDS, env });
 
 const start = (base: string, id: string) => fetch(startUrl(base, { indicator_id: id, rtsp_link: camera.url }));
 
@@ -69,10 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await nginx?.stop();
-  for (const node of nodes) {
-    await node.daemon.kill();
-    await rm(pidRecordDir(node.streamDir), { recursive: true, force: true });
-  }
+  for (const node of nodes) await endFleetNode(node);
   await camera?.stop();
   await redis?.close();
   if (work) await rm(work, { recursive: true, force: true });
@@ -142,7 +105,7 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
     for (const id of CAMERAS.filter((id) => !orphans.includes(id))) expect(after.get(id)).toEqual(before.get(id));
     await waitFor(() => camera.clients.active === CAMERAS.length || undefined, { timeoutMs: 10_000, what: 'one session per camera' });
     nodes.splice(nodes.indexOf(victim), 1);
-    await rm(pidRecordDir(victim.streamDir), { recursive: true, force: true });
+    await endFleetNode(victim);
   }, 90_000);
 
   it('keeps playing and starting while Redis is away, and resolves a camera started twice meanwhile once it is back', async () => {

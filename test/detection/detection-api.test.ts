@@ -172,3 +172,23 @@ describe('POST /api/predict', () => {
     expect(empty.status).toBe(400);
   });
 });
+
+describe('event streams', () => {
+  it('answer with their headers at once, not at the first event or heartbeat', async () => {
+    const quiet = await startTestApp({ DETECT_ENABLED: 'true', SSE_HEARTBEAT_SECONDS: '3600' });
+    const opened: SseClient[] = [];
+    try {
+      for (const url of ['/api/stream/events', '/api/events/stream']) {
+        const count = opened.length;
+        void SseClient.open(`${quiet.baseUrl}${url}`).then((client) => opened.push(client));
+        const client = await waitFor(() => opened.length > count && opened.at(-1), { timeoutMs: 5_000, what: `the headers of ${url}` });
+        expect(client.status).toBe(200);
+        expect(client.contentType).toMatch(/^text\/event-stream/);
+        expect(client.comments).toEqual([]);
+      }
+    } finally {
+      for (const client of opened) await client.close();
+      await quiet.close();
+    }
+  });
+});

@@ -17,9 +17,9 @@ export class SseClient {
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
-  static async open(url: string): Promise<SseClient> {
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
-    const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: client.abort.signal });
+    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: client.abort.signal });
     client.status = response.status;
     client.contentType = response.headers.get('content-type');
     if (response.body) client.done = client.read(response.body).catch(() => {});
