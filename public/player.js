@@ -65,16 +65,16 @@ async function renew() {
   }
 }
 
-async function start() {
-  if (!id) return say('Add ?indicator_id=… (and &rtsp_link=… for a new camera) to the address.', 'error');
-  if (playbackToken && !rtspLink) {
-    // Started by a backend, which handed us the token: just play.
-    play(`/streams/${encodeURIComponent(id)}/stream.m3u8`);
-    scheduleRenewal();
-    return watchStatus();
-  }
-  say('Starting the stream…');
-  const response = await fetch('/api/stream/start', {
+const streamPath = `/streams/${encodeURIComponent(id)}/stream.m3u8`;
+let hls; // the hls.js player, replaced on reconnection
+let reconnecting = false;
+
+// Started by a backend, which handed us a token: the player can play, not start.
+const startedByBackend = Boolean(playbackToken) && !rtspLink;
+
+/** Asks the API to start (or join) the stream; the id goes in the query too, which Nginx routes a fleet by. */
+async function requestStart() {
+  const response = await fetch(`/api/stream/start?indicator_id=${encodeURIComponent(id)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeaders() },
     body: JSON.stringify({
@@ -82,18 +82,48 @@ async function start() {
       ...(rtspLink ? { rtsp_link: rtspLink } : {}),
       ...(detect ? { detect } : {}),
     }),
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) return say(`Could not start: ${body.message ?? response.statusText}`, 'error');
-  playbackToken = body.playback_token ?? null;
-  play(body.stream_path.split('?')[0]);
+    signal: AbortSignal.timeout(15_000),
+  }).catch(() => undefined);
+  const body = (await response?.json().catch(() => undefined)) ?? {};
+  if (response?.ok) playbackToken = body.playback_token ?? null;
+  return { ok: Boolean(response?.ok), message: body.message ?? response?.statusText ?? 'no answer' };
+}
+
+async function start() {
+  if (!id) return say('Add ?indicator_id=… (and &rtsp_link=… for a new camera) to the address.', 'error');
+  if (!startedByBackend) {
+    say('Starting the stream…');
+    const started = await requestStart();
+    if (!started.ok) return say(`Could not start: ${started.message}`, 'error');
+  }
+  play(streamPath);
+  if (hls) followLiveEdge();
   scheduleRenewal();
   watchStatus();
 }
 
+/**
+ * The playlist stopped answering for good: the stream stopped, or its node is gone
+ * (in a fleet another node starts it once its lease expires). Start it again, as a
+ * new viewer would, until that works, then play from a fresh MediaSource (a new
+ * FFmpeg begins a new timeline).
+ */
+async function reconnect() {
+  if (reconnecting) return;
+  reconnecting = true;
+  hls.destroy();
+  say('The stream stopped answering; reconnecting…', 'warn');
+  for (let attempt = 1; ; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, attempt > 3 ? 2000 : 1000));
+    if (startedByBackend || (await requestStart()).ok) break;
+  }
+  reconnecting = false;
+  play(streamPath);
+}
+
 function play(src) {
   if (window.Hls?.isSupported()) {
-    const hls = new window.Hls({
+    hls = new window.Hls({
       // Low-latency HLS: blocking reloads and parts; playback holds PART-HOLD-BACK behind the live edge.
       lowLatencyMode: true,
       // hls.js catches up with its target latency only with over a second buffered ahead, which a
@@ -107,14 +137,15 @@ function play(src) {
     hls.config.liveSyncDurationCount = 2;
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
-      // Live streams hiccup when the camera reconnects: reload rather than give up.
-      say(`Playback interrupted (${data.details}); retrying…`, 'warn');
-      if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-      else setTimeout(() => hls.loadSource(src), 2000);
+      if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+        say(`Playback interrupted (${data.details}); retrying…`, 'warn');
+        hls.recoverMediaError();
+      } else {
+        reconnect(); // hls.js has already retried the request: it will not answer where it is
+      }
     });
     hls.loadSource(src);
     hls.attachMedia(video);
-    followLiveEdge(hls);
   } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
     video.src = withToken(src); // Safari plays HLS natively (and keeps this token: give it a long TTL)
   } else {
@@ -138,9 +169,10 @@ const MIN_AHEAD_S = 0.35;
 const MAX_RATE = 1.5;
 const SLOW_RATE = 0.9;
 
-function followLiveEdge(hls) {
+function followLiveEdge() {
   let mode = 'normal'; // or 'faster', 'slower'
   video.addEventListener('timeupdate', () => {
+    if (!hls) return;
     const { latency } = hls;
     const details = hls.levels[hls.currentLevel]?.details;
     // Low-latency playlists only (plain HLS plays liveSyncDurationCount segments behind, as hls.js keeps it).
@@ -164,7 +196,8 @@ async function watchStatus() {
   for (;;) {
     const url = withToken(`/api/stream/status?indicator_id=${encodeURIComponent(id)}`);
     const response = await fetch(url, { headers: authHeaders() }).catch(() => undefined);
-    if (response?.status === 404) return say('The stream has stopped.', 'error');
+    // Not running (stopped, or its node gone): a broken playlist makes the player start it again.
+    if (response?.status === 404 && !reconnecting) say('The stream is not running.', 'warn');
     if (response?.ok) {
       const status = await response.json();
       const words = STATE_WORDS[status.state] ?? status.state;

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, videoAdvances } from '../support/chromium.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -34,19 +33,6 @@ afterAll(async () => {
 });
 
 const playerUrl = () => `${nginx.baseUrl}/player?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`;
-
-/** The video's clock, read twice: it must move forward between the readings. */
-async function videoAdvances(page: Page): Promise<{ width: number; height: number; first: number; second: number }> {
-  await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 20_000 });
-  const first = await page.evaluate(() => (document.querySelector('video') as HTMLVideoElement).currentTime);
-  await page.waitForFunction((t0) => (document.querySelector('video') as HTMLVideoElement).currentTime > t0 + 1, first, {
-    timeout: 10_000,
-  });
-  return page.evaluate((t0) => {
-    const video = document.querySelector('video') as HTMLVideoElement;
-    return { width: video.videoWidth, height: video.videoHeight, first: t0, second: video.currentTime };
-  }, first);
-}
 
 describe('the player in a real browser, through Nginx', () => {
   it('plays the camera: the clock advances at the camera’s size, and the page says it is live', async () => {
