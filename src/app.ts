@@ -24,7 +24,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     loggerInstance: log as FastifyBaseLogger,
     // Players fetch a playlist every second; logging each would drown everything else.
     logController: new LogController({
-      disableRequestLogging: (request) => request.url.startsWith('/streams/') || request.url === AUTHORIZE_PATH,
+      disableRequestLogging: (request) => !config.logRequests || request.url.startsWith('/streams/') || request.url === AUTHORIZE_PATH,
     }),
     bodyLimit: 64 * 1024,
     // Event streams never go idle; without this, closing would wait for every SSE client to leave.

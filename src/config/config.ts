@@ -56,6 +56,7 @@ const envSchema = z.object({
   AUDIO_TRANSCODE: envBoolean.default(true),
   TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_REQUESTS: envBoolean.default(true),
   CORS_ORIGINS: csv.default(['*']),
   DEMO_ENABLED: envBoolean.default(false),
   DETECT_ENABLED: envBoolean.default(false),
@@ -93,6 +94,11 @@ const envSchema = z.object({
   ...clusterEnvShape,
 });
 
+/** Every variable name the schema knows (deployment files are checked against it). */
+export function configEnvNames(): string[] {
+  return Object.keys(envSchema.shape);
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -113,6 +119,8 @@ export interface Config {
   audio: { enabled: boolean; transcode: boolean };
   transcodePreset: string;
   logLevel: string;
+  /** Two info lines per API request (in and out); playlists, segments and Nginx's checks never log. */
+  logRequests: boolean;
   corsOrigins: string[];
   demoEnabled: boolean;
   detection: DetectionConfig;
@@ -208,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     audio: { enabled: e.AUDIO_ENABLED, transcode: e.AUDIO_TRANSCODE },
     transcodePreset: e.TRANSCODE_PRESET,
     logLevel: e.LOG_LEVEL,
+    logRequests: e.LOG_REQUESTS,
     corsOrigins: e.CORS_ORIGINS,
     demoEnabled: e.DEMO_ENABLED,
     detection: {

@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       PLAYBACK_TOKEN_TTL_SECONDS: '120',
       CAMERAS_FILE: '/etc/stream-manager/cameras.yml',
       ALLOW_API_SOURCES: 'false',
+      LOG_REQUESTS: 'false',
     });
     expect(config).toEqual({
       port: 9000,
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
       audio: { enabled: false, transcode: false },
       transcodePreset: 'ultrafast',
       logLevel: 'warn',
+      logRequests: false,
       corsOrigins: ['https://a.example', 'https://b.example'],
       demoEnabled: true,
       detection: {

@@ -198,6 +198,21 @@ describe('health and HTTP details', () => {
     });
   });
 
+  it('logs API requests, never playlists; with LOG_REQUESTS=false none at all', async () => {
+    const requestLogs = (logs: string[]) => logs.filter((line) => /"msg":"(incoming request|request completed)"/.test(line)).join('\n');
+    await get('/api/streams');
+    await get('/streams/none/stream.m3u8');
+    expect(requestLogs(t.logs)).toContain('/api/streams');
+    expect(requestLogs(t.logs)).not.toContain('/streams/none/');
+    const quiet = await startTestApp({ LOG_REQUESTS: 'false' });
+    try {
+      expect((await fetch(`${quiet.baseUrl}/api/streams`)).status).toBe(200);
+      expect(requestLogs(quiet.logs)).toBe('');
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('sends CORS headers for the configured origin only', async () => {
     const allowed = await fetch(`${t.baseUrl}/api/health`, { headers: { origin: 'https://app.example' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
