@@ -1,7 +1,7 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config/config.js';
 import { LiveHlsOutput } from './hls/live/live-hls-output.js';
 import { detectionRoutes } from './http/detection-routes.js';
@@ -13,7 +13,7 @@ import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
-import { hasApiToken, requireApiToken } from './security/api-auth.js';
+import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
 
@@ -33,7 +33,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     trustProxy: config.trustProxy,
   });
   registerErrorHandlers(app);
-  requireApiToken(app, config.apiTokens, services.playback);
+  const hasApiToken = createApiTokenCheck(config.apiTokens);
+  if (config.apiTokens.length > 0) requireApiToken(app, hasApiToken, services.playback);
 
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
@@ -58,11 +59,10 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       const { max, tokenMax, windowMs } = config.rateLimit;
       // The trusted backend calls start for every page view from one address: with a valid API
       // token it counts apart (unlimited by default), and anonymous callers keep the limit.
-      const trusted = (request: FastifyRequest) => hasApiToken(request, config.apiTokens);
       await control.register(rateLimit, {
-        max: (request) => (trusted(request) ? tokenMax : max),
-        allowList: (request) => tokenMax === 0 && trusted(request),
-        keyGenerator: (request) => `${trusted(request) ? 'token:' : ''}${request.ip}`,
+        max: (request) => (hasApiToken(request) ? tokenMax : max),
+        allowList: (request) => tokenMax === 0 && hasApiToken(request),
+        keyGenerator: (request) => `${hasApiToken(request) ? 'token:' : ''}${request.ip}`,
         timeWindow: windowMs,
         // In a fleet the counts live in Redis, so a limit holds however Nginx spreads the calls;
         // with Redis away, requests pass rather than fail.

@@ -22,28 +22,40 @@ export class Unauthorized extends AppError {
  */
 const OPEN_PATHS = new Set(['/api/health', '/api/playback/authorize']);
 
-/**
- * Compares a presented token with every accepted one in constant time: digests
- * first, so neither the length nor the position of a difference leaks, and
- * every accepted token is tried, so the match's position does not leak either.
- */
-export function tokenMatches(presented: string, accepted: readonly string[]): boolean {
-  const digest = createHash('sha256').update(presented).digest();
-  let match = false;
-  for (const token of accepted) {
-    match = timingSafeEqual(digest, createHash('sha256').update(token).digest()) || match;
-  }
-  return match;
-}
+const digestOf = (token: string) => createHash('sha256').update(token).digest();
 
-/** Whether the request carries one of the accepted API tokens (`Authorization: Bearer …`). */
-export function hasApiToken(request: FastifyRequest, tokens: readonly string[]): boolean {
-  const presented = bearerOf(request);
-  return tokens.length > 0 && presented !== undefined && tokenMatches(presented, tokens);
+/**
+ * Compares a presented token with every accepted one (as digests) in constant time:
+ * digests, so neither the length nor the position of a difference leaks, and every
+ * accepted token is tried, so the match's position does not leak either.
+ */
+function digestMatches(presented: Buffer, accepted: readonly Buffer[]): boolean {
+  let match = false;
+  for (const digest of accepted) match = timingSafeEqual(presented, digest) || match;
+  return match;
 }
 
 function bearerOf(request: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * Whether a request carries one of the accepted API tokens (`Authorization: Bearer …`),
+ * decided once per request (authentication and the rate limit both ask) against
+ * digests taken once.
+ */
+export function createApiTokenCheck(tokens: readonly string[]): (request: FastifyRequest) => boolean {
+  const accepted = tokens.map(digestOf);
+  const verdicts = new WeakMap<FastifyRequest, boolean>();
+  return (request) => {
+    let verdict = verdicts.get(request);
+    if (verdict === undefined) {
+      const presented = bearerOf(request);
+      verdict = accepted.length > 0 && presented !== undefined && digestMatches(digestOf(presented), accepted);
+      verdicts.set(request, verdict);
+    }
+    return verdict;
+  };
 }
 
 /**
@@ -52,18 +64,16 @@ function bearerOf(request: FastifyRequest): string | undefined {
  * with a valid playback token: a player (whose EventSource cannot send headers)
  * then watches the status and detections of the one stream it may play.
  */
-export function requireApiToken(app: FastifyInstance, tokens: readonly string[], playback?: PlaybackTokens): void {
-  if (tokens.length === 0) return;
+export function requireApiToken(app: FastifyInstance, hasApiToken: (request: FastifyRequest) => boolean, playback?: PlaybackTokens): void {
   app.addHook('onRequest', async (request, reply) => {
     // The matched route, not the raw URL: the router decodes %61pi to api, a prefix check on the URL would not.
     const route = request.routeOptions.url;
     // CORS preflights never carry credentials; the request that follows them does.
     if (request.method === 'OPTIONS' || route === undefined || !route.startsWith('/api/') || OPEN_PATHS.has(route)) return;
-    const presented = bearerOf(request);
-    if (presented && tokenMatches(presented, tokens)) return;
+    if (hasApiToken(request)) return;
     if (playback && request.routeOptions.config.playbackAccess && hasPlaybackToken(request, playback)) return;
     reply.header('www-authenticate', 'Bearer realm="stream-manager"');
-    throw new Unauthorized(presented ? 'the API token is not valid' : 'this endpoint needs Authorization: Bearer <API_TOKEN>');
+    throw new Unauthorized(bearerOf(request) ? 'the API token is not valid' : 'this endpoint needs Authorization: Bearer <API_TOKEN>');
   });
 }
 

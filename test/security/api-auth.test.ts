@@ -1,22 +1,38 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { tokenMatches } from '../../src/security/api-auth.js';
+import { createApiTokenCheck } from '../../src/security/api-auth.js';
 import { type RunningNginx, startNginxFor } from '../support/nginx.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const OLD = 'old-token-0123456789abcdef';
 const NEW = 'new-token-fedcba9876543210';
 
-describe('tokenMatches', () => {
-  it('accepts any configured token and nothing else', () => {
-    expect(tokenMatches(OLD, [OLD, NEW])).toBe(true);
-    expect(tokenMatches(NEW, [OLD, NEW])).toBe(true);
-    expect(tokenMatches(`${OLD}x`, [OLD, NEW])).toBe(false);
-    expect(tokenMatches(OLD.slice(0, -1), [OLD, NEW])).toBe(false);
-    expect(tokenMatches('', [OLD])).toBe(false);
+describe('the API token check', () => {
+  const bearing = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as FastifyRequest;
+
+  it('accepts any configured token as a bearer token, and nothing else', () => {
+    const check = createApiTokenCheck([OLD, NEW]);
+    expect(check(bearing(`Bearer ${OLD}`))).toBe(true);
+    expect(check(bearing(`bearer ${NEW}`))).toBe(true);
+    expect(check(bearing(`Bearer ${OLD}x`))).toBe(false);
+    expect(check(bearing(`Bearer ${OLD.slice(0, -1)}`))).toBe(false);
+    expect(check(bearing(OLD))).toBe(false);
+    expect(check(bearing('Bearer '))).toBe(false);
+    expect(check(bearing())).toBe(false);
+    expect(createApiTokenCheck([])(bearing(`Bearer ${OLD}`))).toBe(false);
+  });
+
+  it('decides once per request', () => {
+    const check = createApiTokenCheck([OLD]);
+    const request = bearing(`Bearer ${OLD}`);
+    expect(check(request)).toBe(true);
+    request.headers.authorization = 'Bearer changed';
+    expect(check(request)).toBe(true);
+    expect(check(bearing('Bearer changed'))).toBe(false);
   });
 });
 

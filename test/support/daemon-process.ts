@@ -42,7 +42,10 @@ export async function startDaemonProcess(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${output.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never left running: nobody would end it
+      reject(new Error(`daemon did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
+    }, timeoutMs);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
