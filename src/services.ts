@@ -169,6 +169,7 @@ export async function createServices(config: Config, log: Logger, system: System
     bus,
     settings: {
       ffmpegPath: config.ffmpegPath,
+      ffmpegNice: config.ffmpegNice,
       audio: config.audio,
       startTimeoutMs: config.startTimeoutMs,
       stopGraceMs: config.stopGraceMs,

@@ -41,13 +41,14 @@ const envSchema = z.object({
   // LL-HLS part length; players stay PART-HOLD-BACK (three part targets) behind the live edge, so this
   // sets the latency: 0.12 s (three frames at 25 fps) gives about 0.65 s glass to glass in hls.js.
   HLS_PART_TIME: seconds(0.1, 2).default(0.12),
-  MAX_STREAMS: integer(1, 10_000).default(32),
+  MAX_STREAMS: integer(1, 10_000).default(150),
   STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
   STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),
   RESTART_BACKOFF_INITIAL_SECONDS: seconds(0.1, 60).default(0.5),
   RESTART_BACKOFF_MAX_SECONDS: seconds(0.1, 600).default(10),
   WATCHDOG_TIMEOUT_SECONDS: seconds(1, 600).default(10),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFMPEG_NICE: integer(0, 19).default(5),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   RTSP_TRANSPORT: z.enum(['tcp', 'udp']).default('tcp'),
   ALLOWED_SCHEMES: csv.pipe(z.array(z.enum(['rtsp', 'rtsps'])).min(1, 'needs at least one of rtsp, rtsps')).default(['rtsp', 'rtsps']),
@@ -112,6 +113,8 @@ export interface Config {
   restartBackoff: { initialMs: number; maxMs: number };
   watchdogTimeoutMs: number;
   ffmpegPath: string;
+  /** How far below the daemon's CPU priority FFmpeg runs (nice), so the API and HLS stay responsive under load. */
+  ffmpegNice: number;
   ffprobePath: string;
   rtspTransport: 'tcp' | 'udp';
   allowedSchemes: string[];
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     watchdogTimeoutMs: e.WATCHDOG_TIMEOUT_SECONDS * 1000,
     ffmpegPath: e.FFMPEG_PATH,
+    ffmpegNice: e.FFMPEG_NICE,
     ffprobePath: e.FFPROBE_PATH,
     rtspTransport: e.RTSP_TRANSPORT,
     allowedSchemes: e.ALLOWED_SCHEMES,

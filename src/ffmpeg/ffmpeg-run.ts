@@ -28,6 +28,8 @@ export interface FfmpegRunOptions {
   args: string[];
   pipes: number;
   stopGraceMs: number;
+  /** FFMPEG_NICE: how far below the daemon's CPU priority FFmpeg runs. */
+  nice: number;
   /** Added to FFmpeg's environment (the pid record's marker). */
   env: Record<string, string>;
   log: Logger;
@@ -46,6 +48,7 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
     env: options.env,
     // An FFmpeg outliving its daemon would hold the camera's session and folder while another node starts it.
     dieWithParent: true,
+    nice: options.nice,
     onStderrLine: (line) => {
       const info = inputDump.push(line);
       if (info) options.onSourceInfo(info);

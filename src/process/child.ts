@@ -34,9 +34,15 @@ export interface SpawnOptions {
    * setpriv is missing, the pid records still end such a child at the daemon's next start.
    */
   dieWithParent?: boolean;
+  /**
+   * Runs the child below the daemon's CPU priority (nice 1–19) through coreutils' nice, which then
+   * becomes the program (same pid; every thread it starts inherits it). 0 or absent: the daemon's.
+   */
+  nice?: number;
 }
 
 const SETPRIV = '/usr/bin/setpriv';
+const NICE = '/usr/bin/nice';
 
 export class SpawnError extends Error {
   constructor(
@@ -59,9 +65,12 @@ export async function spawnChild({
   pipes = 0,
   env = {},
   dieWithParent = false,
+  nice = 0,
 }: SpawnOptions): Promise<Child> {
-  const guarded = dieWithParent && existsSync(SETPRIV);
-  const subprocess = execa(guarded ? SETPRIV : command, guarded ? ['--pdeathsig', 'KILL', '--', command, ...args] : args, {
+  // Each wrapper execs the next, so the pid is the program's from the start.
+  const niced = nice > 0 && existsSync(NICE) ? [NICE, '-n', String(nice), command, ...args] : [command, ...args];
+  const argv = dieWithParent && existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...niced] : niced;
+  const subprocess = execa(argv[0]!, argv.slice(1), {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', ...Array.from({ length: pipes }, () => 'pipe' as const)],
     buffer: false,

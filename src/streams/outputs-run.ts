@@ -8,6 +8,7 @@ import type { OutputRun, StreamOutput } from './output.js';
 
 export interface OutputsRunOptions {
   ffmpegPath: string;
+  ffmpegNice: number;
   input: Input;
   plan: OutputPlan;
   outputs: readonly StreamOutput[];
@@ -42,6 +43,7 @@ export async function runOutputs(options: OutputsRunOptions): Promise<FfmpegRun 
   if (options.signal.aborted) throw new Error('the run was called off before FFmpeg started');
   const run = await startFfmpeg({
     ffmpegPath: options.ffmpegPath,
+    nice: options.ffmpegNice,
     args: buildFfmpegArgs({
       input: options.input,
       plan: options.plan,

@@ -18,6 +18,8 @@ import { probeAddress, waitUntilReachable } from './source-reachable.js';
 
 export interface StreamSettings {
   ffmpegPath: string;
+  /** FFMPEG_NICE. */
+  ffmpegNice: number;
   audio: AudioPolicy;
   startTimeoutMs: number;
   stopGraceMs: number;
@@ -165,10 +167,11 @@ export class Stream {
   }
 
   private async spawnRun(control: RunControl, restart: boolean, signal: AbortSignal): Promise<RunHandle<FfmpegRunEnd>> {
-    const { ffmpegPath, ioTimeoutMs, stopGraceMs } = this.settings;
+    const { ffmpegPath, ffmpegNice, ioTimeoutMs, stopGraceMs } = this.settings;
     let replan = () => control.replan();
     const run = await runOutputs({
       ffmpegPath,
+      ffmpegNice,
       ioTimeoutMs,
       stopGraceMs,
       restart,

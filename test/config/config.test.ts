@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       idleTimeoutMs: 30_000,
       cleanupIntervalMs: 10_000,
       hls: { segmentSeconds: 1, listSize: 6, variant: 'lowlatency', partSeconds: 0.12 },
-      maxStreams: 32,
+      maxStreams: 150,
       startTimeoutMs: 15_000,
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
@@ -74,6 +74,7 @@ describe('loadConfig', () => {
       CAMERAS_FILE: '/etc/stream-manager/cameras.yml',
       ALLOW_API_SOURCES: 'false',
       LOG_REQUESTS: 'false',
+      FFMPEG_NICE: '0',
     });
     expect(config).toEqual({
       port: 9000,
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       restartBackoff: { initialMs: 1000, maxMs: 20_000 },
       watchdogTimeoutMs: 12_000,
       ffmpegPath: '/opt/ffmpeg',
+      ffmpegNice: 0,
       ffprobePath: '/opt/ffprobe',
       rtspTransport: 'udp',
       allowedSchemes: ['rtsps'],

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { SpawnError, spawnChild } from '../../src/process/child.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
@@ -44,5 +45,18 @@ describe('spawnChild', () => {
     expect(await child.stop(500)).toMatchObject({ signal: 'SIGKILL', requested: true });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(450);
     expect(isAlive(child.pid)).toBe(false);
+  });
+
+  it('runs the child below the daemon’s CPU priority when asked, as the program itself (same pid)', async () => {
+    const niceOf = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[16]);
+    const child = await spawnChild({ command: 'sleep', args: ['300'], onStderrLine: () => {}, nice: 7, dieWithParent: true });
+    try {
+      await waitFor(async () => (await readFile(`/proc/${child.pid}/cmdline`, 'utf8')).startsWith('sleep\0') || undefined, {
+        what: 'the wrappers to exec sleep',
+      });
+      expect(await niceOf(child.pid)).toBe((await niceOf(process.pid)) + 7);
+    } finally {
+      await child.stop(1000);
+    }
   });
 });
