@@ -13,8 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pidRecordDir } from '../src/services.js';
-import { type DaemonProcess, startDaemonProcess } from '../test/support/daemon-process.js';
+import { startDaemonProcess } from '../test/support/daemon-process.js';
 import { startRtspCamera } from '../test/support/rtsp-camera.js';
+import { eventLoopP99Ms, ffmpegPids } from './daemon-stats.js';
 import { cpuSeconds, rssMiB } from './proc-stats.js';
 
 const { values: options } = parseArgs({
@@ -27,23 +28,6 @@ const { values: options } = parseArgs({
 const STREAMS = Number(options.streams);
 const VIEWERS = Number(options.viewers);
 const WINDOW_MS = Number(options.seconds) * 1000;
-async function ffmpegPids(daemon: DaemonProcess): Promise<number[]> {
-  const { streams } = (await (await fetch(`${daemon.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number | null }> };
-  return streams.flatMap((stream) => (stream.pid ? [stream.pid] : []));
-}
-
-/**
- * The daemon's own event-loop lag, p99, since the last scrape (prom-client resets its histogram at
- * each). Node's monitorEventLoopDelay records the time between ticks of a 10 ms timer, so an idle
- * loop reads 10 ms: the lag is what lies beyond the histogram's minimum.
- */
-async function eventLoopP99Ms(daemon: DaemonProcess): Promise<number> {
-  const text = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-  const gauge = (name: string) =>
-    Number(new RegExp(`^stream_manager_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1]) * 1000;
-  return gauge('p99') - gauge('min');
-}
-
 /**
  * A GET on a kept-alive connection: the viewers share the machine's two cores with the daemon,
  * so they use node:http, which costs a fraction of what fetch does per request.

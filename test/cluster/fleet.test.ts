@@ -72,7 +72,7 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
     expect(health.nodes.reduce((sum, n) => sum + n.active_streams, 0)).toBe(CAMERAS.length);
   }, 90_000);
 
-  it('after a kill -9 of a node, its cameras play again through Nginx, and only they moved', async () => {
+  it('after a kill -9 of a node, its cameras play again through Nginx and only they moved; when it returns, nothing moves back', async () => {
     const before = await placement(nodes);
     const victim = nodes.find((node) => [...before.values()].some((on) => on[0] === node.id))!;
     const orphans = CAMERAS.filter((id) => before.get(id)?.[0] === victim.id);
@@ -106,7 +106,41 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
     await waitFor(() => camera.clients.active === CAMERAS.length || undefined, { timeoutMs: 10_000, what: 'one session per camera' });
     nodes.splice(nodes.indexOf(victim), 1);
     await endFleetNode(victim);
-  }, 90_000);
+
+    // The node comes back: it takes new cameras only, nothing moves back to it, nothing runs twice.
+    const returned = await startNode(victim.id, victim.port);
+    nodes.push(returned);
+    await waitFor(
+      async () => {
+        const health = (await (await fetch(`${survivors[0]!.daemon.baseUrl}/api/health?scope=cluster`)).json()) as {
+          nodes: Array<{ node_id: string; stale: boolean }>;
+        };
+        return health.nodes.some((n) => n.node_id === returned.id && !n.stale) || undefined;
+      },
+      { timeoutMs: 10_000, what: 'the returned node in the registry' },
+    );
+    const bases = [...nodes.map((node) => node.daemon.baseUrl), nginx.baseUrl];
+    const again = await Promise.all(CAMERAS.flatMap((id) => bases.map((base) => start(base, id))));
+    expect(again.map((response) => response.status)).toEqual(again.map(() => 200));
+    expect(await placement(nodes)).toEqual(after);
+    expect(camera.clients.active).toBe(CAMERAS.length);
+    // New cameras go where Nginx maps them, the returned node included.
+    const fresh = Array.from({ length: 12 }, (_, i) => `fresh${i}`);
+    for (const id of fresh) expect((await start(nginx.baseUrl, id)).status).toBe(200);
+    const withFresh = await placement(nodes);
+    expect(fresh.some((id) => withFresh.get(id)?.[0] === returned.id)).toBe(true);
+    for (const id of fresh) {
+      expect(withFresh.get(id), id).toHaveLength(1);
+      await fetch(`${nginx.baseUrl}/api/stream/stop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ indicator_id: id }),
+      });
+    }
+    await waitFor(async () => [...(await placement(nodes)).keys()].every((id) => CAMERAS.includes(id)) || undefined, {
+      what: 'the new cameras to stop',
+    });
+  }, 120_000);
 
   it('keeps playing and starting while Redis is away, and resolves a camera started twice meanwhile once it is back', async () => {
     await redis.stop();
@@ -119,9 +153,9 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
     );
     // What runs keeps playing.
     for (const id of CAMERAS.slice(0, 4)) expect((await fetch(`${nginx.baseUrl}/streams/${id}/stream.m3u8`)).status).toBe(200);
-    // A new camera started on both nodes directly: each decides alone, so both run it.
+    // A new camera started on every node directly: each decides alone, so each runs it.
     for (const node of nodes) expect((await start(node.daemon.baseUrl, 'twice')).status).toBe(200);
-    expect((await placement(nodes)).get('twice')).toHaveLength(2);
+    expect((await placement(nodes)).get('twice')).toHaveLength(nodes.length);
 
     await redis.restart();
     await waitFor(async () => ((await placement(nodes)).get('twice')?.length === 1 ? true : undefined), {
