@@ -48,7 +48,7 @@ const envSchema = z.object({
   RESTART_BACKOFF_MAX_SECONDS: seconds(0.1, 600).default(10),
   WATCHDOG_TIMEOUT_SECONDS: seconds(1, 600).default(10),
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
-  FFMPEG_NICE: integer(0, 19).default(5),
+  FFMPEG_NICE: integer(0, 19).default(0),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   RTSP_TRANSPORT: z.enum(['tcp', 'udp']).default('tcp'),
   ALLOWED_SCHEMES: csv.pipe(z.array(z.enum(['rtsp', 'rtsps'])).min(1, 'needs at least one of rtsp, rtsps')).default(['rtsp', 'rtsps']),
@@ -113,7 +113,7 @@ export interface Config {
   restartBackoff: { initialMs: number; maxMs: number };
   watchdogTimeoutMs: number;
   ffmpegPath: string;
-  /** How far below the daemon's CPU priority FFmpeg runs (nice), so the API and HLS stay responsive under load. */
+  /** How far below the daemon's CPU priority FFmpeg runs (nice); 0: alike. */
   ffmpegNice: number;
   ffprobePath: string;
   rtspTransport: 'tcp' | 'udp';

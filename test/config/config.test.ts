@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       maxStreams: 150,
       startTimeoutMs: 15_000,
       ffmpegPath: 'ffmpeg',
+      ffmpegNice: 0,
+      logRequests: true,
       ffprobePath: 'ffprobe',
       allowedSchemes: ['rtsp', 'rtsps'],
       corsOrigins: ['*'],
@@ -74,7 +76,7 @@ describe('loadConfig', () => {
       CAMERAS_FILE: '/etc/stream-manager/cameras.yml',
       ALLOW_API_SOURCES: 'false',
       LOG_REQUESTS: 'false',
-      FFMPEG_NICE: '0',
+      FFMPEG_NICE: '3',
     });
     expect(config).toEqual({
       port: 9000,
@@ -89,7 +91,7 @@ describe('loadConfig', () => {
       restartBackoff: { initialMs: 1000, maxMs: 20_000 },
       watchdogTimeoutMs: 12_000,
       ffmpegPath: '/opt/ffmpeg',
-      ffmpegNice: 0,
+      ffmpegNice: 3,
       ffprobePath: '/opt/ffprobe',
       rtspTransport: 'udp',
       allowedSchemes: ['rtsps'],
