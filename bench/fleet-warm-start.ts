@@ -7,42 +7,22 @@
  * on all of them alike; load generator, Nginx, Redis and daemons share the machine's cores.
  * Usage: npx tsx bench/fleet-warm-start.ts [--rounds N (3)] [--seconds S (5)] [--connections C (10)]   (npm run bench:fleet)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { type DaemonProcess, startDaemonProcess } from '../test/support/daemon-process.js';
 import { endFleetNode, type FleetNode, startFleetNode } from '../test/support/fleet.js';
 import { type RunningNginx, startNginx } from '../test/support/nginx.js';
 import { freePort } from '../test/support/ports.js';
 import { startRedis } from '../test/support/redis.js';
 import { startRtspCamera } from '../test/support/rtsp-camera.js';
+import { interleavedRounds, machineLine } from './request-rounds.js';
 
 const API_TOKEN = 'bench-api-token-0123456789abcdef';
 const headers = { authorization: `Bearer ${API_TOKEN}` };
 // As a backend runs it: its API token, request logs off (LOG_REQUESTS=false; Nginx logs access).
 const ENV = { API_TOKEN, LOG_REQUESTS: 'false', CLEANUP_DELAY_SECONDS: '3600' };
-
-interface Tally {
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
-async function hammer(url: string, seconds: number, connections: number): Promise<Tally> {
-  const result = await autocannon({ url, connections, duration: seconds, headers });
-  return {
-    requests: result['2xx'],
-    seconds: result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failures: result.non2xx + result.errors + result.timeouts,
-  };
-}
 
 async function main() {
   const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } });
@@ -96,31 +76,12 @@ async function main() {
       { title: 'three nodes via Nginx, forwarded by a node to the owner', url: startUrl(nginx.baseUrl, 'moved') },
       { title: 'a node direct, forwarded to the owner', url: startUrl(notOwner.daemon.baseUrl, 'moved') },
     ];
-    for (const variant of variants) await hammer(variant.url, 1, connections); // warm-up: JIT, pools, caches
-    const tallies = variants.map(() => [] as Tally[]);
-    for (let round = 0; round < rounds; round++) {
-      for (const [i, variant] of variants.entries()) {
-        console.error(`round ${round + 1}/${rounds}: ${variant.title}`);
-        tallies[i]!.push(await hammer(variant.url, seconds, connections));
-      }
-    }
-
-    const median = (all: number[]) => [...all].sort((a, b) => a - b)[Math.floor(all.length / 2)]!;
-    const rows = variants.map((variant, i) => {
-      const all = tallies[i]!;
-      return {
-        title: variant.title,
-        rate: all.reduce((sum, t) => sum + t.requests, 0) / all.reduce((sum, t) => sum + t.seconds, 0),
-        p50: median(all.map((t) => t.p50)),
-        p99: median(all.map((t) => t.p99)),
-        failures: all.reduce((sum, t) => sum + t.failures, 0),
-      };
-    });
+    const rows = await interleavedRounds(variants, { rounds, seconds, connections, headers });
     const base = rows[0]!.rate;
     const markdown = [
       '## Warm start calls: one node and a fleet of three behind Nginx',
       '',
-      `Date: ${new Date().toISOString()} · Node ${process.version} · ${spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '')} · nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}`,
+      machineLine(),
       '',
       `GET /api/stream/start for a running stream, with the API token, by autocannon over ${connections} keep-alive connections for ${seconds} s, ${rounds} interleaved rounds per variant after a warm-up round.`,
       '',
