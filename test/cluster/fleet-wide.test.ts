@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionEvent } from '../../src/detection/detection-event.js';
 import type { EventMessage } from '../../src/tracking/object-event.js';
 import { startUrl } from '../support/api.js';
-import { endFleetNode, type FleetNode, placement, startFleetNode } from '../support/fleet.js';
-import { freePort } from '../support/ports.js';
-import { type RunningRedis, startRedis } from '../support/redis.js';
+import { type Fleet, type FleetNode, placement, startFleet } from '../support/fleet.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { SseClient } from '../support/sse-client.js';
 import { waitFor } from '../support/wait-for.js';
@@ -18,16 +13,13 @@ const API_TOKEN = 'fleet-wide-api-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 const TOKEN_MAX = 20;
 
-let redis: RunningRedis;
+let fleet: Fleet;
 let camera: RtspCamera;
-let work: string;
-const nodes: FleetNode[] = [];
+let nodes: FleetNode[];
 const clients: SseClient[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'sm-fleet-wide-'));
-  [redis, camera] = await Promise.all([startRedis(), startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 })]);
-  const ports = await Promise.all(['a', 'b'].map(() => freePort()));
+  camera = await startRtspCamera({ image: ASTRONAUT, width: 512, height: 512 });
   const env = {
     DETECT_ENABLED: 'true',
     API_TOKEN,
@@ -36,19 +28,14 @@ beforeAll(async () => {
     RATE_LIMIT_TOKEN_MAX: String(TOKEN_MAX),
     RATE_LIMIT_WINDOW_SECONDS: '60',
   };
-  nodes.push(
-    ...(await Promise.all(
-      ['a', 'b'].map((id, i) => startFleetNode({ work, redisUrl: redis.url, id, port: ports[i]!, leaseTtlSeconds: 2, env })),
-    )),
-  );
+  fleet = await startFleet({ ids: ['a', 'b'], leaseTtlSeconds: 2, env });
+  nodes = fleet.nodes;
 }, 90_000);
 
 afterAll(async () => {
   for (const client of clients) await client.close();
-  for (const node of nodes) await endFleetNode(node);
+  await fleet?.close();
   await camera?.stop();
-  await redis?.close();
-  if (work) await rm(work, { recursive: true, force: true });
 }, 30_000);
 
 const follow = async (url: string) => {

@@ -1,44 +1,33 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUrl } from '../support/api.js';
-import { endFleetNode, type FleetNode, placement, startFleetNode } from '../support/fleet.js';
-import { type RunningNginx, startNginx } from '../support/nginx.js';
+import { endFleetNode, type Fleet, type FleetNode, placement, startFleet } from '../support/fleet.js';
+import type { RunningNginx } from '../support/nginx.js';
 import { freePort } from '../support/ports.js';
-import { type RunningRedis, startRedis } from '../support/redis.js';
+import type { RunningRedis } from '../support/redis.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 
 const CAMERAS = Array.from({ length: 12 }, (_, i) => `cam${i}`);
 const LEASE_TTL_SECONDS = 2;
 
-let redis: RunningRedis;
+let fleet: Fleet;
 let camera: RtspCamera;
+let redis: RunningRedis;
 let nginx: RunningNginx;
-let work: string;
-const nodes: FleetNode[] = [];
-
-const startNode = (id: string, port: number, env: Record<string, string> = {}) =>
-  startFleetNode({ work, redisUrl: redis.url, id, port, leaseTtlSeconds: LEASE_TTL_SECONDS, env });
+let nodes: FleetNode[];
 
 const start = (base: string, id: string) => fetch(startUrl(base, { indicator_id: id, rtsp_link: camera.url }));
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'sm-fleet-'));
-  redis = await startRedis();
   camera = await startRtspCamera({ width: 320, height: 180, fps: 25, keyintSeconds: 1, shared: true });
-  const ports = await Promise.all(['n1', 'n2', 'n3'].map(() => freePort()));
-  nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map((id, i) => startNode(id, ports[i]!)))));
-  nginx = await startNginx({ streamDir: path.join(work, 'n1'), fleet: ports.map((port) => `127.0.0.1:${port}`) });
+  fleet = await startFleet({ ids: ['n1', 'n2', 'n3'], leaseTtlSeconds: LEASE_TTL_SECONDS, nginx: true });
+  ({ redis, nodes } = fleet);
+  nginx = fleet.nginx!;
 }, 90_000);
 
 afterAll(async () => {
-  await nginx?.stop();
-  for (const node of nodes) await endFleetNode(node);
+  await fleet?.close();
   await camera?.stop();
-  await redis?.close();
-  if (work) await rm(work, { recursive: true, force: true });
 }, 30_000);
 
 describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
@@ -108,7 +97,7 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
     await endFleetNode(victim);
 
     // The node comes back: it takes new cameras only, nothing moves back to it, nothing runs twice.
-    const returned = await startNode(victim.id, victim.port);
+    const returned = await fleet.startNode(victim.id, victim.port);
     nodes.push(returned);
     await waitFor(
       async () => {
@@ -173,7 +162,7 @@ describe('a fleet of three daemons sharing one Redis, behind Nginx', () => {
   }, 60_000);
 
   it('passes a start that a full node (MAX_STREAMS) cannot take to a node with room', async () => {
-    const small = await startNode('n4', await freePort(), { MAX_STREAMS: '1' });
+    const small = await fleet.startNode('n4', await freePort(), { MAX_STREAMS: '1' });
     nodes.push(small);
     await waitFor(
       async () => {

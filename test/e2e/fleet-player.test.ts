@@ -1,53 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, videoAdvances } from '../support/chromium.js';
-import { endFleetNode, type FleetNode, placement, startFleetNode } from '../support/fleet.js';
-import { type RunningNginx, startNginx } from '../support/nginx.js';
-import { freePort } from '../support/ports.js';
-import { type RunningRedis, startRedis } from '../support/redis.js';
+import { type Fleet, placement, startFleet } from '../support/fleet.js';
 import { type RtspCamera, startRtspCamera } from '../support/rtsp-camera.js';
 import { isAlive, waitFor } from '../support/wait-for.js';
 
 const LEASE_TTL_SECONDS = 2;
 
-let redis: RunningRedis;
+let fleet: Fleet;
 let camera: RtspCamera;
-let nginx: RunningNginx;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-let work: string;
-const nodes: FleetNode[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'sm-fleet-player-'));
-  [redis, camera] = await Promise.all([startRedis(), startRtspCamera({ width: 640, height: 360, keyintSeconds: 1 })]);
-  const ports = await Promise.all(['n1', 'n2', 'n3'].map(() => freePort()));
-  nodes.push(
-    ...(await Promise.all(
-      ['n1', 'n2', 'n3'].map((id, i) =>
-        startFleetNode({
-          work,
-          redisUrl: redis.url,
-          id,
-          port: ports[i]!,
-          leaseTtlSeconds: LEASE_TTL_SECONDS,
-          env: { HLS_VARIANT: 'lowlatency' },
-        }),
-      ),
-    )),
-  );
-  nginx = await startNginx({ streamDir: path.join(work, 'n1'), fleet: ports.map((port) => `127.0.0.1:${port}`) });
+  camera = await startRtspCamera({ width: 640, height: 360, keyintSeconds: 1 });
+  fleet = await startFleet({ ids: ['n1', 'n2', 'n3'], leaseTtlSeconds: LEASE_TTL_SECONDS, nginx: true });
   browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await nginx?.stop();
-  for (const node of nodes) await endFleetNode(node);
+  await fleet?.close();
   await camera?.stop();
-  await redis?.close();
-  if (work) await rm(work, { recursive: true, force: true });
 }, 30_000);
 
 interface Tick {
@@ -59,7 +31,7 @@ describe('the bundled player in Chromium, through Nginx, in front of a fleet', (
   it('keeps playing a camera, after a short rebuffer, when the node running it is killed', async () => {
     const page = await browser.context.newPage();
     try {
-      await page.goto(`${nginx.baseUrl}/player?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
+      await page.goto(`${fleet.nginx!.baseUrl}/player?indicator_id=cam&rtsp_link=${encodeURIComponent(camera.url)}`);
       await videoAdvances(page);
       // Every moment the picture moved, by the page's clock (the element stays; its MediaSource may not).
       await page.evaluate(() => {
@@ -69,8 +41,8 @@ describe('the bundled player in Chromium, through Nginx, in front of a fleet', (
         video.addEventListener('timeupdate', () => ticks.push({ at: performance.now(), time: video.currentTime }));
       });
 
-      const [owner] = (await placement(nodes)).get('cam')!;
-      const victim = nodes.find((node) => node.id === owner)!;
+      const [owner] = (await placement(fleet.nodes)).get('cam')!;
+      const victim = fleet.nodes.find((node) => node.id === owner)!;
       const [ffmpeg] = (
         (await (await fetch(`${victim.daemon.baseUrl}/api/streams`)).json()) as { streams: Array<{ pid: number }> }
       ).streams.map((s) => s.pid);
@@ -102,7 +74,7 @@ describe('the bundled player in Chromium, through Nginx, in front of a fleet', (
       expect(longestStall).toBeLessThan(LEASE_TTL_SECONDS * 1000 + 10_000);
 
       // One FFmpeg for the camera, on a node still alive; the dead node's is gone.
-      const survivors = nodes.filter((node) => node !== victim);
+      const survivors = fleet.nodes.filter((node) => node !== victim);
       const now = await placement(survivors);
       expect(now.get('cam')).toHaveLength(1);
       expect(isAlive(ffmpeg!)).toBe(false);

@@ -1,7 +1,11 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pidRecordDir } from '../../src/services.js';
 import { type DaemonProcess, startDaemonProcess } from './daemon-process.js';
+import { type RunningNginx, startNginx } from './nginx.js';
+import { freePort } from './ports.js';
+import { type RunningRedis, startRedis } from './redis.js';
 
 export interface FleetNode {
   id: string;
@@ -56,4 +60,49 @@ export async function placement(of: FleetNode[], headers: Record<string, string>
     for (const { indicator_id } of streams) where.set(indicator_id, [...(where.get(indicator_id) ?? []), node.id]);
   }
   return where;
+}
+
+export interface Fleet {
+  redis: RunningRedis;
+  /** The nodes now running; tests that kill or add nodes keep it up to date, close() ends every one left. */
+  nodes: FleetNode[];
+  /** Nginx rendered for the first nodes, when asked for. */
+  nginx: RunningNginx | undefined;
+  /** Another node on the same Redis and folder (a new one, or one that returns on its old port). */
+  startNode(id: string, port?: number, env?: Record<string, string>): Promise<FleetNode>;
+  close(): Promise<void>;
+}
+
+/** A real Redis, one daemon process per id on free ports, and Nginx in front of them if asked. */
+export async function startFleet({
+  ids,
+  leaseTtlSeconds,
+  env = {},
+  nginx = false,
+}: {
+  ids: string[];
+  leaseTtlSeconds: number;
+  env?: Record<string, string>;
+  nginx?: boolean;
+}): Promise<Fleet> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'sm-fleet-'));
+  const redis = await startRedis();
+  const startNode = async (id: string, port?: number, more: Record<string, string> = {}) =>
+    startFleetNode({ work, redisUrl: redis.url, id, port: port ?? (await freePort()), leaseTtlSeconds, env: { ...env, ...more } });
+  const nodes = await Promise.all(ids.map((id) => startNode(id)));
+  const proxy = nginx
+    ? await startNginx({ streamDir: path.join(work, ids[0]!), fleet: nodes.map((node) => `127.0.0.1:${node.port}`) })
+    : undefined;
+  return {
+    redis,
+    nodes,
+    nginx: proxy,
+    startNode,
+    async close() {
+      await proxy?.stop();
+      for (const node of nodes) await endFleetNode(node);
+      await redis.close();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }
