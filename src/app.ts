@@ -10,6 +10,9 @@ import { eventRoutes } from './http/event-routes.js';
 import { type Forwarder, registerForwarding } from './http/forwarding.js';
 import { healthRoutes } from './http/health-routes.js';
 import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
+import { registerDocs } from './http/openapi/docs.js';
+import { BODY_ERRORS, errorResponses, fileResponse, withErrors } from './http/openapi/responses.js';
+import { useZodRouteSchemas } from './http/openapi/schema-compilers.js';
 import { pages } from './http/pages.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
@@ -33,6 +36,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     trustProxy: config.trustProxy,
   });
   registerErrorHandlers(app);
+  useZodRouteSchemas(app);
+  // Before every route: the document is made of the routes it sees registered.
+  if (config.docsEnabled) await registerDocs(app, { version: VERSION });
   const hasApiToken = createApiTokenCheck(config.apiTokens);
   if (config.apiTokens.length > 0) requireApiToken(app, hasApiToken, services.playback);
 
@@ -55,6 +61,15 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     : undefined;
   // The control endpoints, in a scope of their own so that rate limiting never touches HLS.
   await app.register(async (control) => {
+    // What any control route may answer besides its own: no or a wrong token (API_TOKEN), too many calls (RATE_LIMIT_MAX).
+    // And any with a body: malformed, too large, of a type it does not take.
+    const controlErrors = errorResponses('unauthorized', 'rate_limited');
+    const bodyErrors = errorResponses(...BODY_ERRORS);
+    control.addHook('onRoute', (route) => {
+      const withBody = route.method !== 'GET' && route.method !== 'HEAD';
+      const own = route.schema?.response as Record<number, unknown> | undefined;
+      route.schema = { ...route.schema, response: withErrors(withErrors(own, controlErrors), withBody ? bodyErrors : {}) };
+    });
     if (config.rateLimit.max > 0) {
       const { max, tokenMax, windowMs } = config.rateLimit;
       // The trusted backend calls start for every page view from one address: with a valid API
@@ -115,7 +130,14 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       cluster,
     }),
   );
-  app.get('/metrics', async (_request, reply) => reply.type(services.metrics.registry.contentType).send(await services.metrics.render()));
+  const metricsDocs = {
+    tags: ['operations'],
+    summary: 'Prometheus metrics',
+    response: { 200: fileResponse('The text exposition format', 'text/plain') },
+  };
+  app.get('/metrics', { schema: metricsDocs }, async (_request, reply) =>
+    reply.type(services.metrics.registry.contentType).send(await services.metrics.render()),
+  );
   await app.register(pages);
   await app.register(
     hlsRoutes({

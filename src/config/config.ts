@@ -58,6 +58,7 @@ const envSchema = z.object({
   TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: envBoolean.default(true),
+  DOCS_ENABLED: envBoolean.default(true),
   CORS_ORIGINS: csv.default(['*']),
   DEMO_ENABLED: envBoolean.default(false),
   DETECT_ENABLED: envBoolean.default(false),
@@ -124,6 +125,8 @@ export interface Config {
   logLevel: string;
   /** Two info lines per API request (in and out); playlists, segments and Nginx's checks never log. */
   logRequests: boolean;
+  /** The OpenAPI document at /docs/json and Swagger UI at /docs. */
+  docsEnabled: boolean;
   corsOrigins: string[];
   demoEnabled: boolean;
   detection: DetectionConfig;
@@ -221,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     transcodePreset: e.TRANSCODE_PRESET,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
+    docsEnabled: e.DOCS_ENABLED,
     corsOrigins: e.CORS_ORIGINS,
     demoEnabled: e.DEMO_ENABLED,
     detection: {

@@ -12,6 +12,7 @@ import { createStreamPictures } from '../snapshots/stream-picture.js';
 import { StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import { openEventStream } from './event-stream.js';
+import { errorResponses, fileResponse } from './openapi/responses.js';
 import { indicatorIdSchema, queryFlag } from './request-schemas.js';
 
 export interface DetectionRoutesDeps {
@@ -40,7 +41,18 @@ export const detectionRoutes =
     app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PREDICT_MAX_BYTES }, (_request, body, done) => done(null, body));
 
     // Server-Sent Events of detections: one stream's, or every stream's without indicator_id.
-    app.get('/api/stream/events', { sse: 'only', config: { playbackAccess: true } }, async (request, reply) => {
+    const eventsDocs = {
+      tags: ['detection'],
+      summary: 'Live detections (Server-Sent Events)',
+      description:
+        'One `detection` message per analysed frame: of one stream, or of every stream without indicator_id. A slow client skips frames.',
+      querystring: eventsQuery,
+      response: {
+        200: fileResponse('An event stream that stays open', 'text/event-stream'),
+        ...errorResponses('invalid_request', 'detection_unavailable'),
+      },
+    };
+    app.get('/api/stream/events', { sse: 'only', config: { playbackAccess: true }, schema: eventsDocs }, async (request, reply) => {
       const { indicator_id } = eventsQuery.parse(request.query);
       await detection.get(); // 503 now, rather than an event stream that never says anything
       let sending = false;
@@ -75,7 +87,18 @@ export const detectionRoutes =
       return { detections, inference_ms: Math.round(inferenceMs * 100) / 100, model: { kind: service.detector.kind, width, height } };
     });
 
-    app.get('/api/stream/snapshot', { config: { playbackAccess: true } }, async (request, reply) => {
+    const snapshotDocs = {
+      tags: ['detection'],
+      summary: "A stream's current picture",
+      description:
+        "The frame detection analysed last (the model's input size), boxes=1 with its detections drawn; full=1: the camera's resolution, with or without detection.",
+      querystring: snapshotQuery,
+      response: {
+        200: fileResponse('A JPEG', 'image/jpeg'),
+        ...errorResponses('invalid_request', 'stream_not_found', 'detection_off', 'no_frame_yet', 'detection_unavailable'),
+      },
+    };
+    app.get('/api/stream/snapshot', { config: { playbackAccess: true }, schema: snapshotDocs }, async (request, reply) => {
       const { indicator_id, boxes, full } = snapshotQuery.parse(request.query);
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);

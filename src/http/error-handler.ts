@@ -11,7 +11,7 @@ interface ErrorBody {
 }
 
 /** Every error code's HTTP status: the one place in the daemon that knows status codes. */
-const HTTP_STATUS = {
+export const HTTP_STATUS = {
   invalid_request: 400,
   invalid_image: 400,
   unauthorized: 401,
@@ -44,11 +44,11 @@ const HTTP_STATUS = {
 } as const satisfies Record<ErrorCode, number>;
 
 /** What Fastify and its plugins throw, by status: they carry no code of ours. */
-const FRAMEWORK_ERRORS: Record<number, string> = {
+export const FRAMEWORK_ERRORS = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',
-};
+} as const satisfies Record<number, string>;
 
 function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ZodError) {
@@ -62,7 +62,7 @@ function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   }
   const { statusCode, message } = error as FastifyError;
   if (statusCode && statusCode < 500) {
-    const code = FRAMEWORK_ERRORS[statusCode] ?? 'bad_request';
+    const code = (FRAMEWORK_ERRORS as Record<number, string>)[statusCode] ?? 'bad_request';
     const text = statusCode === 415 ? `unsupported content type; ${redactText(message)}` : redactText(message);
     return { status: statusCode, body: { error: code, message: text } };
   }

@@ -7,8 +7,10 @@ import type { EventPictures } from '../object-events/event-pictures.js';
 import { type EventStore, InvalidCursor } from '../object-events/event-store.js';
 import { renderPicture } from '../object-events/render-picture.js';
 import { openEventStream } from './event-stream.js';
+import { errorResponses, fileResponse } from './openapi/responses.js';
 import { type RecordingRoutesDeps, replyWithClip } from './recording-routes.js';
 import { indicatorIdSchema, queryFlag } from './request-schemas.js';
+import { eventDeletedResponse, eventListResponse, objectEvent } from './schemas/event-schemas.js';
 
 export interface EventRoutesDeps {
   store: EventStore;
@@ -67,18 +69,40 @@ export const eventRoutes =
 
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
 
-    app.get('/api/events', async (request) => {
-      const query = listQuery.parse(request.query);
-      try {
-        return store.list(query);
-      } catch (error) {
-        if (error instanceof InvalidCursor) throw new AppError('invalid_request', error.message);
-        throw error;
-      }
-    });
+    const tags = ['events'];
+    app.get(
+      '/api/events',
+      {
+        schema: {
+          tags,
+          summary: 'Stored events, newest first',
+          querystring: listQuery,
+          response: { 200: eventListResponse, ...errorResponses('invalid_request') },
+        },
+      },
+      async (request) => {
+        const query = listQuery.parse(request.query);
+        try {
+          return store.list(query);
+        } catch (error) {
+          if (error instanceof InvalidCursor) throw new AppError('invalid_request', error.message);
+          throw error;
+        }
+      },
+    );
 
     // Server-Sent Events: every new/update/end, of one camera or all.
-    app.get('/api/events/stream', { sse: 'only' }, async (request, reply) => {
+    const liveDocs = {
+      tags,
+      summary: 'Live event changes (Server-Sent Events)',
+      description: 'One `event` message per new, update and end: `{"type", "before", "after"}`, of one camera or all.',
+      querystring: streamQuery,
+      response: {
+        200: fileResponse('An event stream that stays open', 'text/event-stream'),
+        ...errorResponses('invalid_request'),
+      },
+    };
+    app.get('/api/events/stream', { sse: 'only', schema: liveDocs }, async (request, reply) => {
       const { indicator_id } = streamQuery.parse(request.query);
       // Unlike detections, none may be skipped: each message is a change of state a client must see.
       const unsubscribe = feed.on('object.event', (message) => {
@@ -88,10 +112,23 @@ export const eventRoutes =
       openEventStream(reply, unsubscribe);
     });
 
-    app.get('/api/events/:id', async (request) => eventOf(request.params));
+    const notFound = errorResponses('invalid_request', 'event_not_found');
+    app.get(
+      '/api/events/:id',
+      { schema: { tags, summary: 'One event', params: idParams, response: { 200: objectEvent, ...notFound } } },
+      async (request) => eventOf(request.params),
+    );
 
     // The event's best frame at the camera's resolution; boxes=1 draws the object, crop=1 cuts it out, h= scales.
-    app.get('/api/events/:id/snapshot.jpg', async (request, reply) => {
+    const snapshotDocs = {
+      tags,
+      summary: "The event's best picture",
+      description: 'boxes=1 draws the object, crop=1 cuts it out, h= scales to that height.',
+      params: idParams,
+      querystring: pictureQuery,
+      response: { 200: fileResponse('A JPEG', 'image/jpeg'), ...errorResponses('invalid_request', 'event_not_found', 'no_recording') },
+    };
+    app.get('/api/events/:id/snapshot.jpg', { schema: snapshotDocs }, async (request, reply) => {
       const event = eventOf(request.params);
       const options = pictureQuery.parse(request.query);
       const jpeg = event.snapshot ? await pictures.read(event.id) : undefined;
@@ -108,7 +145,16 @@ export const eventRoutes =
     });
 
     // The event from EVENT_PRE_CAPTURE_SECONDS before to EVENT_POST_CAPTURE_SECONDS after, from the camera's recordings.
-    app.get('/api/events/:id/clip.mp4', async (request, reply) => {
+    const clipDocs = {
+      tags,
+      summary: "The event's clip from the recordings",
+      description:
+        'From EVENT_PRE_CAPTURE_SECONDS before it began to EVENT_POST_CAPTURE_SECONDS after it ended; cameras with record: true only.',
+      params: idParams,
+      querystring: clipQuery,
+      response: { 200: fileResponse('An MP4', 'video/mp4'), ...errorResponses('invalid_request', 'event_not_found', 'no_recording') },
+    };
+    app.get('/api/events/:id/clip.mp4', { schema: clipDocs }, async (request, reply) => {
       const event = eventOf(request.params);
       const { download } = clipQuery.parse(request.query);
       if (!event.has_clip) {
@@ -128,7 +174,13 @@ export const eventRoutes =
       });
     });
 
-    app.delete('/api/events/:id', async (request) => {
+    const deleteDocs = {
+      tags,
+      summary: 'Delete an event and its picture',
+      params: idParams,
+      response: { 200: eventDeletedResponse, ...notFound },
+    };
+    app.delete('/api/events/:id', { schema: deleteDocs }, async (request) => {
       const { id } = idParams.parse(request.params);
       if (!store.delete(id)) throw new EventNotFound(id);
       await pictures.remove([id]);

@@ -2,6 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterStatus } from '../cluster/cluster.js';
 import type { ListedNode } from '../cluster/node-registry.js';
 import type { BinaryInfo } from '../ffmpeg/binary-info.js';
+import { errorResponses, jsonResponse } from './openapi/responses.js';
+import { healthResponse } from './schemas/health-schemas.js';
+import { scopeQuery } from './schemas/stream-schemas.js';
 
 export interface HealthDeps {
   activeStreams(): number;
@@ -16,9 +19,20 @@ export interface HealthDeps {
 export const healthRoutes =
   ({ activeStreams, ffmpeg, ffprobe, version, startedAt, cluster }: HealthDeps): FastifyPluginAsync =>
   async (app) => {
-    app.get('/api/health', async (request, reply) => {
+    const schema = {
+      tags: ['operations'],
+      summary: 'Health, for load balancers and operators',
+      description: 'Always open (no API token). 503 when FFmpeg is missing.',
+      querystring: scopeQuery,
+      response: {
+        200: jsonResponse('Healthy', healthResponse),
+        503: jsonResponse('Unhealthy: FFmpeg is missing', healthResponse),
+        ...errorResponses('invalid_request'),
+      },
+    };
+    app.get('/api/health', { schema }, async (request, reply) => {
       const healthy = ffmpeg.found;
-      const { scope } = request.query as { scope?: string };
+      const { scope } = scopeQuery.parse(request.query);
       const nodes = scope === 'cluster' && cluster ? await cluster.nodes() : undefined;
       return reply.code(healthy ? 200 : 503).send({
         status: healthy ? 'healthy' : 'unhealthy',

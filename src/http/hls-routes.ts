@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { contentTypeOf, isMediaFile, PLAYLIST_CONTENT_TYPE, PLAYLIST_NAME, playlistFile } from '../hls/layout.js';
 import type { PlaylistRequest } from '../hls/live/live-hls-output.js';
 import type { PlaybackObserver } from '../metrics/metrics.js';
 import { PlaybackForbidden, type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
+import { errorResponses, fileResponse, NOT_MODIFIED } from './openapi/responses.js';
 
 /** A stream's HLS packaged by the daemon (fmp4, lowlatency): served from memory, blocking where asked. */
 export interface LiveHls {
@@ -39,6 +40,55 @@ const playlistQuery = z.object({
   _HLS_part: count,
   _HLS_skip: z.enum(['YES', 'v2']).optional(),
 });
+
+const streamParams = z.object({
+  id: z
+    .string()
+    .regex(STREAM_ID_PATTERN)
+    .meta({ examples: ['lobby-cam'] }),
+});
+const mediaParams = streamParams.extend({
+  file: z
+    .string()
+    .describe('A segment, part or init section named by the playlist')
+    .meta({ examples: ['segment_00042.ts'] }),
+});
+const tokenQuery = z.object({ token: z.string().optional().describe('With PLAYBACK_SECRET: the playback token') });
+const tags = ['hls'];
+const playlistDocs = {
+  tags,
+  summary: "A stream's playlist",
+  description:
+    'Each fetch counts as a viewer. Low-latency streams (HLS_VARIANT=lowlatency) answer blocking reloads (_HLS_msn, _HLS_part) and delta updates (_HLS_skip).',
+  params: streamParams,
+  querystring: playlistQuery.extend(tokenQuery.shape),
+  response: {
+    200: fileResponse('An HLS playlist', PLAYLIST_CONTENT_TYPE),
+    ...errorResponses('invalid_request', 'playback_forbidden', 'not_found'),
+  },
+};
+const mediaDocs = {
+  tags,
+  summary: 'A segment, part or init section',
+  params: mediaParams,
+  querystring: tokenQuery,
+  response: {
+    200: fileResponse('Media', 'video/mp2t', 'video/mp4'),
+    206: fileResponse('A byte range of it', 'video/mp2t', 'video/mp4'),
+    304: NOT_MODIFIED,
+    ...errorResponses('playback_forbidden', 'not_found'),
+  },
+};
+const authorizeDocs: FastifySchema = {
+  tags,
+  summary: "Nginx's auth_request check of a segment",
+  description:
+    'Nginx sends the stream and token it parsed in X-Stream-Id and X-Playback-Token; the answer may be cached for a few seconds.',
+  response: {
+    204: z.null().describe('The segment may be served'),
+    ...errorResponses('playback_forbidden'),
+  },
+};
 
 /** Aborts when the client goes away before it has its answer (a held request must not outlive it). */
 function abandoned(reply: FastifyReply): AbortSignal {
@@ -74,7 +124,7 @@ export const hlsRoutes =
     const mediaHeaders = (reply: FastifyReply, file: string) =>
       reply.header('Content-Type', contentTypeOf(file)).header('Cache-Control', `public, max-age=${mediaMaxAgeSeconds}, immutable`);
 
-    app.get<{ Params: { id: string } }>(`/streams/:id/${PLAYLIST_NAME}`, async (request, reply) => {
+    app.get<{ Params: { id: string } }>(`/streams/:id/${PLAYLIST_NAME}`, { schema: playlistDocs }, async (request, reply) => {
       const { id } = request.params;
       if (!STREAM_ID_PATTERN.test(id)) return reply.callNotFound();
       const token = tokenInQuery(request.query);
@@ -95,7 +145,7 @@ export const hlsRoutes =
     // Nginx asks here before it serves a segment (auth_request); the answer may be cached for a few seconds.
     // It names the stream and token as it parsed them (the same values its alias and cache key use),
     // so that the file served, the answer cached and the token checked always agree.
-    app.get(AUTHORIZE_PATH, async (request, reply) => {
+    app.get(AUTHORIZE_PATH, { schema: authorizeDocs }, async (request, reply) => {
       const id = request.headers['x-stream-id'];
       const token = request.headers['x-playback-token'];
       if (!playback) return reply.code(204).header('Cache-Control', `max-age=${AUTHORIZE_CACHE_SECONDS}`).send();
@@ -123,7 +173,7 @@ export const hlsRoutes =
       lastModified: true,
     });
     // The live window from memory (the preload-hinted part held until it exists), anything older from disk.
-    app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', async (request, reply) => {
+    app.get<{ Params: { id: string; file: string } }>('/streams/:id/:file', { schema: mediaDocs }, async (request, reply) => {
       const { id, file } = request.params;
       if (!STREAM_ID_PATTERN.test(id) || !isMediaFile(file)) return reply.callNotFound();
       authorize(id, tokenInQuery(request.query));

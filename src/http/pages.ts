@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { fileResponse, NOT_MODIFIED } from './openapi/responses.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url));
 // hls.js from the npm package, never a CDN.
@@ -21,9 +22,15 @@ export const pages: FastifyPluginAsync = async (app) => {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('referrer-policy', 'no-referrer');
   });
-  app.get('/', (_request, reply) => reply.sendFile('index.html', PUBLIC_DIR));
-  app.get('/player', (_request, reply) => reply.sendFile('player.html', PUBLIC_DIR));
-  app.get('/recordings', (_request, reply) => reply.sendFile('recordings.html', PUBLIC_DIR));
-  app.get('/wall', (_request, reply) => reply.sendFile('wall.html', PUBLIC_DIR));
-  app.get('/events', (_request, reply) => reply.sendFile('events.html', PUBLIC_DIR));
+  const page = (url: string, file: string, summary: string) =>
+    app.get(
+      url,
+      { schema: { tags: ['pages'], summary, response: { 200: fileResponse('A page', 'text/html'), 304: NOT_MODIFIED } } },
+      (_request, reply) => reply.sendFile(file, PUBLIC_DIR),
+    );
+  page('/', 'index.html', 'The running streams');
+  page('/player', 'player.html', 'The player (hls.js): ?indicator_id=…');
+  page('/recordings', 'recordings.html', "A recorded camera's timeline");
+  page('/wall', 'wall.html', 'Every camera at once');
+  page('/events', 'events.html', 'Tracked events, live');
 };

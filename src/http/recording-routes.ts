@@ -6,7 +6,9 @@ import type { RecordingCatalogue } from '../recording/catalogue.js';
 import { concatScript, streamClip } from '../recording/clip.js';
 import { endOf, type RecordedSegment } from '../recording/segment.js';
 import { overlapping, spansOf } from '../recording/spans.js';
+import { errorResponses, fileResponse } from './openapi/responses.js';
 import { indicatorIdSchema, queryFlag } from './request-schemas.js';
+import { recordingsDeletedResponse, recordingsResponse } from './schemas/recording-schemas.js';
 
 export interface RecordingRoutesDeps {
   catalogue: RecordingCatalogue;
@@ -119,7 +121,15 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
     const snapshotsIn = (id: string, start = Number.NEGATIVE_INFINITY, end = Number.POSITIVE_INFINITY) =>
       catalogue.snapshots(id).filter((s) => s.start >= start && s.start < end);
 
-    app.get('/api/recordings', async (request) => {
+    const tags = ['recordings'];
+    const invalid = errorResponses('invalid_request');
+    const listDocs = {
+      tags,
+      summary: "What a camera's recordings hold",
+      querystring: rangeSchema,
+      response: { 200: recordingsResponse, ...invalid },
+    };
+    app.get('/api/recordings', { schema: listDocs }, async (request) => {
       const { indicator_id, start, end } = rangeSchema.parse(request.query);
       const segments = inRange(indicator_id, start, end);
       return {
@@ -130,7 +140,14 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
       };
     });
 
-    app.get('/api/recordings/snapshot', async (request, reply) => {
+    const snapshotDocs = {
+      tags,
+      summary: 'The snapshot kept nearest a time',
+      description: 'The last one taken at or before `at` (default now), else the first after it; X-Snapshot-Time says when it was taken.',
+      querystring: snapshotSchema,
+      response: { 200: fileResponse('A JPEG', 'image/jpeg'), ...errorResponses('invalid_request', 'no_recording') },
+    };
+    app.get('/api/recordings/snapshot', { schema: snapshotDocs }, async (request, reply) => {
       const { indicator_id, at = Date.now() } = snapshotSchema.parse(request.query);
       const snapshot = snapshotAt(catalogue.snapshots(indicator_id), at);
       if (!snapshot) throw new NoSnapshot(indicator_id);
@@ -141,12 +158,26 @@ export function recordingRoutes({ catalogue, ffmpegPath }: RecordingRoutesDeps):
         .send(createReadStream(catalogue.pathOf(indicator_id, snapshot)));
     });
 
-    app.get('/api/recordings/clip', async (request, reply) => {
+    const clipDocs = {
+      tags,
+      summary: 'One MP4 of any range',
+      description: `Remuxed from the segments as it is sent; at most ${MAX_CLIP_HOURS} hours.`,
+      querystring: clipSchema,
+      response: { 200: fileResponse('An MP4', 'video/mp4'), ...errorResponses('invalid_request', 'no_recording') },
+    };
+    app.get('/api/recordings/clip', { schema: clipDocs }, async (request, reply) => {
       const { indicator_id, start, end, download } = clipSchema.parse(request.query);
       return replyWithClip(reply, { catalogue, ffmpegPath }, { id: indicator_id, start, end, download });
     });
 
-    app.delete('/api/recordings', async (request) => {
+    const deleteDocs = {
+      tags,
+      summary: 'Delete the segments and snapshots of a range',
+      description: 'Whole segments only: those that lie entirely within start and end (both required).',
+      querystring: rangeSchema,
+      response: { 200: recordingsDeletedResponse, ...invalid },
+    };
+    app.delete('/api/recordings', { schema: deleteDocs }, async (request) => {
       const { indicator_id, start, end } = rangeSchema.parse(request.query);
       if (start === undefined || end === undefined) {
         throw new AppError('invalid_request', 'start and end are required to delete recordings');

@@ -7,7 +7,17 @@ import { SourceConflict, StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
 import type { Forwarder } from './forwarding.js';
+import { errorResponses } from './openapi/responses.js';
 import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
+import {
+  camerasResponse,
+  scopeQuery,
+  startResponse,
+  stopResponse,
+  streamSnapshot,
+  streamsResponse,
+  tokenResponse,
+} from './schemas/stream-schemas.js';
 
 export interface StreamRoutesDeps {
   manager: StreamManager;
@@ -53,10 +63,47 @@ export const streamRoutes =
       return { stream_path: `${streamPath(id)}?token=${token}`, playback_token: token, playback_expires_at: expiresAt.toISOString() };
     };
 
-    app.get('/api/stream/start', start);
-    app.post('/api/stream/start', start);
+    const startDocs = {
+      tags: ['streams'],
+      summary: 'Start a stream, or join it',
+      description:
+        'Idempotent: every viewer of a camera calls it and shares one FFmpeg. Parameters go in the query string or the body (JSON or form); the body wins. With wait=true (the default) it answers once the playlist is playable.',
+      querystring: startSchema,
+      response: {
+        200: startResponse,
+        ...errorResponses(
+          'invalid_request',
+          'source_not_allowed',
+          'api_sources_disabled',
+          'camera_not_found',
+          'source_conflict',
+          'stream_stopped',
+          'source_unauthorized',
+          'source_forbidden',
+          'source_not_found',
+          'source_connection_refused',
+          'source_unreachable',
+          'source_invalid_data',
+          'ffmpeg_failed',
+          'capacity_exceeded',
+          'owned_elsewhere',
+          'shutting_down',
+          'detection_unavailable',
+          'source_timeout',
+        ),
+      },
+    };
+    app.get('/api/stream/start', { schema: startDocs }, start);
+    app.post('/api/stream/start', { schema: { ...startDocs, querystring: startSchema.partial(), body: startSchema } }, start);
 
-    app.post('/api/stream/stop', async (request) => {
+    const stopDocs = {
+      tags: ['streams'],
+      summary: 'Stop a stream for every viewer',
+      querystring: idRequestSchema.partial(),
+      body: idRequestSchema,
+      response: { 200: stopResponse, ...errorResponses('invalid_request', 'stream_not_found', 'source_conflict') },
+    };
+    app.post('/api/stream/stop', { schema: stopDocs }, async (request) => {
       const { indicator_id } = idRequestSchema.parse(paramsOf(request));
       if (manager.get(indicator_id)?.alwaysOn) {
         throw new SourceConflict(indicator_id, 'is recorded (record: true in CAMERAS_FILE); it stops when its entry is removed');
@@ -66,13 +113,26 @@ export const streamRoutes =
     });
 
     // A fresh playback token: players renew theirs with it before it expires.
-    app.get('/api/stream/token', { config: { playbackAccess: true } }, async (request) => {
+    const tokenDocs = {
+      tags: ['streams'],
+      summary: 'Renew a playback token',
+      description: 'Players call it before their token expires; 409 playback_unsigned without PLAYBACK_SECRET.',
+      querystring: idRequestSchema,
+      response: { 200: tokenResponse, ...errorResponses('invalid_request', 'playback_unsigned') },
+    };
+    app.get('/api/stream/token', { config: { playbackAccess: true }, schema: tokenDocs }, async (request) => {
       const { indicator_id } = idRequestSchema.parse(request.query);
       if (!playback) throw new PlaybackUnsigned();
       return { indicator_id, ...playbackFields(indicator_id) };
     });
 
-    app.get('/api/stream/status', { config: { playbackAccess: true } }, async (request) => {
+    const statusDocs = {
+      tags: ['streams'],
+      summary: "One stream's state",
+      querystring: idRequestSchema,
+      response: { 200: streamSnapshot, ...errorResponses('invalid_request', 'stream_not_found') },
+    };
+    app.get('/api/stream/status', { config: { playbackAccess: true }, schema: statusDocs }, async (request) => {
       const { indicator_id } = idRequestSchema.parse(paramsOf(request));
       const stream = manager.get(indicator_id);
       if (!stream) throw new StreamNotFound(indicator_id);
@@ -80,15 +140,27 @@ export const streamRoutes =
     });
 
     // What can be started by id alone; never the URLs, which hold credentials.
-    app.get('/api/cameras', async () => ({
+    const camerasDocs = {
+      tags: ['streams'],
+      summary: 'The cameras of CAMERAS_FILE',
+      description: 'What can be started by indicator_id alone; never their URLs, which hold credentials.',
+      response: { 200: camerasResponse },
+    };
+    app.get('/api/cameras', { schema: camerasDocs }, async () => ({
       cameras: (cameras?.ids() ?? []).map((id) => {
         const { detect = null, audio = null, transport = null, record = false } = cameras!.get(id) ?? {};
         return { indicator_id: id, detect, audio, transport, record, state: manager.get(id)?.state ?? null };
       }),
     }));
 
-    app.get('/api/streams', async (request) => {
-      const { scope } = request.query as { scope?: string };
+    const streamsDocs = {
+      tags: ['streams'],
+      summary: 'Every running stream',
+      querystring: scopeQuery,
+      response: { 200: streamsResponse, ...errorResponses('invalid_request') },
+    };
+    app.get('/api/streams', { schema: streamsDocs }, async (request) => {
+      const { scope } = scopeQuery.parse(request.query);
       if (scope === 'cluster' && nodes) {
         // Every node's streams as it last told the registry: ids and counts, for an overview of the fleet.
         const listed = await nodes();

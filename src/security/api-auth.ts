@@ -20,7 +20,7 @@ export class Unauthorized extends AppError {
  * Paths that stay open with API_TOKEN set: health checks come from load balancers
  * and Docker; Nginx's segment authorization carries a playback token, not the API's.
  */
-const OPEN_PATHS = new Set(['/api/health', '/api/playback/authorize']);
+export const OPEN_PATHS = new Set(['/api/health', '/api/playback/authorize']);
 
 const digestOf = (token: string) => createHash('sha256').update(token).digest();
 

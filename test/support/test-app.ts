@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createServices, pidRecordDir, type Services, type SystemDeps } from '../../src/services.js';
+import { watchContract } from './contract.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -25,7 +26,8 @@ export interface TestApp {
 
 /**
  * The real application (real FFmpeg, real HTTP on a free port) with a
- * temporary STREAM_DIR and logs captured in memory.
+ * temporary STREAM_DIR and logs captured in memory; every answer it gives is
+ * checked against its OpenAPI document, and close() fails if one broke it.
  */
 export async function startTestApp(env: Record<string, string> = {}, system: SystemDeps = {}): Promise<TestApp> {
   // A caller's own STREAM_DIR (inside a sandbox it watches) is used, and removed at close like ours.
@@ -56,6 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}, system: Sys
   const log = createLogger({ level: config.logLevel, destination: sink });
   const services = await createServices(config, log, system);
   const app = await buildApp(config, services);
+  const contract = watchContract(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -75,6 +78,10 @@ export async function startTestApp(env: Record<string, string> = {}, system: Sys
       if (env.RECORD_DIR === undefined) await rm(recordDir, { recursive: true, force: true });
       if (env.EVENT_DIR === undefined) await rm(eventDir, { recursive: true, force: true });
       await rm(pidRecordDir(streamDir), { recursive: true, force: true });
+      // Last, once all is cleaned up: an answer the OpenAPI document does not describe fails the file.
+      if (contract.violations.length > 0) {
+        throw new Error(`answers that break the OpenAPI document:\n${[...new Set(contract.violations)].join('\n')}`);
+      }
     },
   };
 }
