@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       ffmpegPath: 'ffmpeg',
       ffmpegNice: 0,
       logRequests: true,
+      docsEnabled: true,
       ffprobePath: 'ffprobe',
       allowedSchemes: ['rtsp', 'rtsps'],
       corsOrigins: ['*'],
