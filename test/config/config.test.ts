@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       CAMERAS_FILE: '/etc/stream-manager/cameras.yml',
       ALLOW_API_SOURCES: 'false',
       LOG_REQUESTS: 'false',
+      DOCS_ENABLED: 'false',
       FFMPEG_NICE: '3',
     });
     expect(config).toEqual({
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
       transcodePreset: 'ultrafast',
       logLevel: 'warn',
       logRequests: false,
+      docsEnabled: false,
       corsOrigins: ['https://a.example', 'https://b.example'],
       demoEnabled: true,
       detection: {
