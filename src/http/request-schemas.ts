@@ -6,7 +6,8 @@ export type { SourcePolicy };
 
 export const indicatorIdSchema = z
   .string({ error: 'indicator_id is required' })
-  .regex(STREAM_ID_PATTERN, 'indicator_id must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -');
+  .regex(STREAM_ID_PATTERN, 'indicator_id must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -')
+  .meta({ description: 'Names the stream (and its folder); a CAMERAS_FILE id starts that camera', examples: ['lobby-cam'] });
 
 /** Query strings carry booleans as text; JSON bodies as booleans. */
 const flag = z
@@ -21,18 +22,24 @@ export const queryFlag = z
 
 /** A camera URL: parsed, scheme-allowlisted, length-limited. Messages never echo the value. */
 export function rtspLinkSchema(policy: SourcePolicy) {
-  return z.string({ error: 'rtsp_link must be a string' }).superRefine((value, ctx) => {
-    const problem = sourceUrlProblem(value, policy);
-    if (problem) ctx.addIssue({ code: 'custom', message: `rtsp_link ${problem}` });
-  });
+  return z
+    .string({ error: 'rtsp_link must be a string' })
+    .superRefine((value, ctx) => {
+      const problem = sourceUrlProblem(value, policy);
+      if (problem) ctx.addIssue({ code: 'custom', message: `rtsp_link ${problem}` });
+    })
+    .meta({
+      description: 'The camera, for ids not in CAMERAS_FILE (unless ALLOW_API_SOURCES=false); rtsp:// or rtsps://, never logged',
+      examples: ['rtsp://user:pass@10.0.0.5:554/stream1'],
+    });
 }
 
 export function startRequestSchema(policy: SourcePolicy) {
   return z.object({
     indicator_id: indicatorIdSchema,
     rtsp_link: rtspLinkSchema(policy).optional(),
-    wait: flag.default(true),
-    detect: flag.optional(),
+    wait: flag.default(true).describe('Answer once the playlist is playable (default), or at once'),
+    detect: flag.optional().describe("Run detection on it (default: the camera's detect, else DETECT_ENABLED)"),
   });
 }
 

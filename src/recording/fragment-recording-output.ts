@@ -2,6 +2,7 @@ import type { Fmp4Feed } from '../hls/fmp4/feed.js';
 import type { PreparedOutput, StreamOutput } from '../streams/output.js';
 import { FragmentRecorder, type FragmentRecorderOptions } from './fragment-recorder.js';
 import type { RecordedSegment } from './segment.js';
+import { SegmentTally } from './segment-tally.js';
 
 /**
  * The recording of a camera whose HLS the daemon packages: its segments are
@@ -13,13 +14,11 @@ export class FragmentRecordingOutput implements StreamOutput {
   readonly provesLiveness = false;
   readonly usesPipe = false;
   readonly decodes = undefined;
-  #written = 0;
-  #last: RecordedSegment | undefined;
+  readonly #tally = new SegmentTally();
 
   constructor(feed: Fmp4Feed, options: FragmentRecorderOptions) {
     const onSegment = async (segment: RecordedSegment) => {
-      this.#written += 1;
-      this.#last = segment;
+      this.#tally.count(segment);
       await options.onSegment(segment);
     };
     feed.addTap(() => new FragmentRecorder({ ...options, onSegment }));
@@ -29,8 +28,8 @@ export class FragmentRecordingOutput implements StreamOutput {
     return { args: [], open: () => ({ end: () => {} }) };
   }
 
-  status(): { segments_written: number; last_segment: string | undefined } {
-    return { segments_written: this.#written, last_segment: this.#last?.name };
+  status() {
+    return this.#tally.status();
   }
 
   close(): void {}

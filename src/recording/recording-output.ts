@@ -6,6 +6,7 @@ import type { PreparedOutput, RunPlan, StreamOutput } from '../streams/output.js
 import { dayFolder, startOfRecorded } from './layout.js';
 import { buildRecordingArgs } from './recording-args.js';
 import { endOf, type RecordedSegment } from './segment.js';
+import { SegmentTally } from './segment-tally.js';
 
 export interface RecordingOutputOptions {
   /** RECORD_DIR/<id> */
@@ -36,8 +37,7 @@ export class RecordingOutput implements StreamOutput {
   readonly provesLiveness = false;
   readonly usesPipe = true;
   readonly decodes = undefined;
-  #written = 0;
-  #last: RecordedSegment | undefined;
+  readonly #tally = new SegmentTally();
 
   constructor(private readonly options: RecordingOutputOptions) {}
 
@@ -73,8 +73,8 @@ export class RecordingOutput implements StreamOutput {
     };
   }
 
-  status(): { segments_written: number; last_segment: string | undefined } {
-    return { segments_written: this.#written, last_segment: this.#last?.name };
+  status() {
+    return this.#tally.status();
   }
 
   close(): void {}
@@ -92,8 +92,7 @@ export class RecordingOutput implements StreamOutput {
     const estimate = chained ?? finishedAt - duration * 1000;
     const segmentStart = Math.abs(estimate - named) <= MAX_DRIFT_MS ? Math.max(estimate, named) : named;
     const segment: RecordedSegment = { name: located.name, start: segmentStart, duration, bytes: located.bytes };
-    this.#written += 1;
-    this.#last = segment;
+    this.#tally.count(segment);
     await this.options.onSegment(segment);
     return segment;
   }
