@@ -16,6 +16,7 @@ import { streamRoutes } from './http/stream-routes.js';
 import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
 import { VERSION } from './version.js';
+import { apiLinkPolicy } from './sources/api-links.js';
 
 /** The HTTP application, shared by the daemon entry point and the tests. */
 export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {
@@ -75,7 +76,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       streamRoutes({
         manager,
         startStream: services.startStream,
-        sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
+        sourcePolicy: apiLinkPolicy(config),
         playback: services.playback,
         cameras: services.cameras,
         forwarder,

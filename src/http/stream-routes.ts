@@ -7,12 +7,12 @@ import { SourceConflict, StreamNotFound } from '../streams/errors.js';
 import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
 import type { Forwarder } from './forwarding.js';
-import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
+import { idRequestSchema, type LinkPolicy, startRequestSchema } from './request-schemas.js';
 
 export interface StreamRoutesDeps {
   manager: StreamManager;
   startStream: StartStream;
-  sourcePolicy: SourcePolicy;
+  sourcePolicy: LinkPolicy;
   /** Signed playback (PLAYBACK_SECRET); undefined: playlists are open and starts hand out no token. */
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, for listing what can be started by id. */
