@@ -15,8 +15,8 @@ import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
-import { VERSION } from './version.js';
 import { apiLinkPolicy } from './sources/api-links.js';
+import { VERSION } from './version.js';
 
 /** The HTTP application, shared by the daemon entry point and the tests. */
 export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {

@@ -73,7 +73,11 @@ function quotable(key: string): string {
 function urlSchema(schemes: readonly string[]) {
   return z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).superRefine((value, ctx) => {
     // ALLOWED_SCHEMES narrows RTSP only: files, HTTP video and devices are kinds of their own.
-    const parsed = parseSourceLink(value, { kinds: ['rtsp', 'file', 'http', 'device'], rtspSchemes: schemes, maxLength: MAX_CAMERA_URL_LENGTH });
+    const parsed = parseSourceLink(value, {
+      kinds: ['rtsp', 'file', 'http', 'device'],
+      rtspSchemes: schemes,
+      maxLength: MAX_CAMERA_URL_LENGTH,
+    });
     if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
   });
 }

@@ -2,8 +2,8 @@ import { type FSWatcher, watch as watchDirectory } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { redactText } from '../util/redact.js';
 import type { MediaConfiner } from '../sources/media-path.js';
+import { redactText } from '../util/redact.js';
 import { type CameraEntry, CamerasFileError, parseCamerasFile, sameEntry } from './camera-file.js';
 import { checkMediaPaths } from './media-check.js';
 

@@ -1,4 +1,4 @@
-import { MediaPathRefused, type MediaConfiner } from '../sources/media-path.js';
+import { type MediaConfiner, MediaPathRefused } from '../sources/media-path.js';
 import { type CameraEntry, CamerasFileError, type CamerasFileIssue } from './camera-file.js';
 
 const FILE_SCHEME = /^file:/i;

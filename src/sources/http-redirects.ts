@@ -59,7 +59,8 @@ export function createRedirectResolver({ checkHost, fetch: fetchImpl = fetch, ti
         throw new SourceFailure({ cause: 'source_invalid_data', message: `the video server redirected more than ${MAX_REDIRECTS} times` });
       }
       const next = new URL(location, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new SourceNotAllowed('it redirects to a scheme other than http(s)');
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new SourceNotAllowed('it redirects to a scheme other than http(s)');
       // The operator's own host is trusted as written; any other host must be on the list.
       if (!configured || next.hostname !== first.hostname) {
         await checkHost(next.href).catch((error: unknown) => {

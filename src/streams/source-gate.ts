@@ -1,4 +1,4 @@
-import { SourceNotAllowed, type SourceHostGuard } from '../security/source-hosts.js';
+import { type SourceHostGuard, SourceNotAllowed } from '../security/source-hosts.js';
 import type { RedirectResolver } from '../sources/http-redirects.js';
 import type { MediaConfiner } from '../sources/media-path.js';
 import type { ResolvedSource } from './sources.js';

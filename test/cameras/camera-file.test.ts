@@ -152,9 +152,13 @@ cameras:
     const text = `cameras:\n  a:\n    url: rtsp://admin:${SECRET}@10.0.0.5/x\n  b:\n    url: rtsps://10.0.0.6/x\n`;
     expect(parseCamerasFile(text, ['rtsp', 'rtsps']).size).toBe(2);
     const error = failure(text, ['rtsps']);
-    expect(error.issues).toEqual([{ cameraId: 'a', field: 'url', message: 'must use one of these schemes: rtsps, file, http, https, device' }]);
+    expect(error.issues).toEqual([
+      { cameraId: 'a', field: 'url', message: 'must use one of these schemes: rtsps, file, http, https, device' },
+    ]);
     // ALLOWED_SCHEMES names RTSP schemes only: ftp does not become one by being listed.
-    expect(failure(`cameras:\n  a:\n    url: ftp://10.0.0.5/x\n`, ['ftp', 'rtsp']).message).toMatch(/schemes: rtsp, file, http, https, device$/);
+    expect(failure(`cameras:\n  a:\n    url: ftp://10.0.0.5/x\n`, ['ftp', 'rtsp']).message).toMatch(
+      /schemes: rtsp, file, http, https, device$/,
+    );
   });
 
   it('caps the report on a file with many problems', () => {

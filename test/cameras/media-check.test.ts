@@ -32,7 +32,12 @@ const open = async (url: string) => {
 describe('file: cameras at the load of CAMERAS_FILE', () => {
   it('accepts paths inside MEDIA_DIR: relative, in a subfolder, absolute inside, and a symlink that stays inside', async () => {
     await symlink(path.join(media, 'TextileFactory.mp4'), path.join(media, 'alias.mp4'));
-    for (const url of ['file:presets/yard.mp4', `file:${path.join(media, 'presets', 'yard.mp4')}`, 'file:alias.mp4', 'file:presets/../TextileFactory.mp4']) {
+    for (const url of [
+      'file:presets/yard.mp4',
+      `file:${path.join(media, 'presets', 'yard.mp4')}`,
+      'file:alias.mp4',
+      'file:presets/../TextileFactory.mp4',
+    ]) {
       const registry = await open(url);
       expect(registry.ids()).toEqual(['bad', 'ok']);
       registry.close();
@@ -40,7 +45,11 @@ describe('file: cameras at the load of CAMERAS_FILE', () => {
   });
 
   it.each([
-    ['a climb out with ..', 'file:../outside.mp4', /camera "bad", field "url": file source refused: \.\.\/outside\.mp4 lies outside .*media/],
+    [
+      'a climb out with ..',
+      'file:../outside.mp4',
+      /camera "bad", field "url": file source refused: \.\.\/outside\.mp4 lies outside .*media/,
+    ],
     ['a deeper climb', 'file:presets/../../outside.mp4', /camera "bad", field "url": .*lies outside/],
     ['an absolute path elsewhere', 'file:/etc/passwd', /camera "bad", field "url": file source refused: \/etc\/passwd lies outside/],
     ['a missing file', 'file:nothing.mp4', /camera "bad", field "url": file source refused: nothing\.mp4 does not exist/],
@@ -52,7 +61,9 @@ describe('file: cameras at the load of CAMERAS_FILE', () => {
   it('refuses a symlink that points out of MEDIA_DIR, to a file or through a folder', async () => {
     await symlink(path.join(dir, 'outside.mp4'), path.join(media, 'link.mp4'));
     await symlink(dir, path.join(media, 'up'));
-    await expect(open('file:link.mp4')).rejects.toThrow(/camera "bad", field "url": file source refused: link\.mp4 is a symlink to a file outside/);
+    await expect(open('file:link.mp4')).rejects.toThrow(
+      /camera "bad", field "url": file source refused: link\.mp4 is a symlink to a file outside/,
+    );
     await expect(open('file:up/outside.mp4')).rejects.toThrow(/camera "bad", field "url": .*symlink to a file outside/);
   });
 

@@ -78,7 +78,12 @@ describe('FFmpeg input arguments per source kind', () => {
         'https://cdn.example/live/index.m3u8',
       ],
     ],
-    ['a V4L2 device by index, driver defaults', { kind: 'device', path: '/dev/video0', options: {} }, false, ['-f', 'v4l2', '-i', '/dev/video0']],
+    [
+      'a V4L2 device by index, driver defaults',
+      { kind: 'device', path: '/dev/video0', options: {} },
+      false,
+      ['-f', 'v4l2', '-i', '/dev/video0'],
+    ],
     [
       'a V4L2 device by name, with capture settings',
       {

@@ -70,7 +70,9 @@ describe('following an http source’s redirects before FFmpeg does', () => {
   it('says a server that is not there is unreachable', async () => {
     const gone = await startHttpVideoServer({ root });
     await gone.stop();
-    await expect(createRedirectResolver({ checkHost: async () => {}, timeoutMs: 2000 })(`${gone.baseUrl}/clip.mp4`, { configured: true })).rejects.toMatchObject({
+    await expect(
+      createRedirectResolver({ checkHost: async () => {}, timeoutMs: 2000 })(`${gone.baseUrl}/clip.mp4`, { configured: true }),
+    ).rejects.toMatchObject({
       code: 'source_unreachable',
     });
   });

@@ -8,8 +8,8 @@ import { SourceNotAllowed } from '../../src/security/source-hosts.js';
 import { CapacityExceeded, StreamStopped } from '../../src/streams/errors.js';
 import type { StartOptions, StartStatus } from '../../src/streams/manager.js';
 import type { StreamOutput } from '../../src/streams/output.js';
-import { createSourceResolver, type ResolvedSource } from '../../src/streams/sources.js';
 import { createSourceGate } from '../../src/streams/source-gate.js';
+import { createSourceResolver, type ResolvedSource } from '../../src/streams/sources.js';
 import { createStartStream, type StartRequest } from '../../src/streams/start-stream.js';
 import type { Stream } from '../../src/streams/stream.js';
 

@@ -10,7 +10,13 @@ const run = promisify(execFile);
  */
 export async function makeTestVideo(
   file: string,
-  { seconds, fps = 25, width = 320, height = 240, image }: { seconds: number; fps?: number; width?: number; height?: number; image?: string },
+  {
+    seconds,
+    fps = 25,
+    width = 320,
+    height = 240,
+    image,
+  }: { seconds: number; fps?: number; width?: number; height?: number; image?: string },
 ): Promise<void> {
   const source = image
     ? ['-loop', '1', '-framerate', String(fps), '-i', image]
