@@ -18,6 +18,7 @@ import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
 import type { Services } from './services.js';
+import { apiLinkPolicy } from './sources/api-links.js';
 import { VERSION } from './version.js';
 
 /** The HTTP application, shared by the daemon entry point and the tests. */
@@ -90,7 +91,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       streamRoutes({
         manager,
         startStream: services.startStream,
-        sourcePolicy: { allowedSchemes: config.allowedSchemes, maxLength: config.rtspLinkMaxLength },
+        sourcePolicy: apiLinkPolicy(config),
         playback: services.playback,
         cameras: services.cameras,
         forwarder,

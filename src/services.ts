@@ -27,9 +27,13 @@ import type { FreeBytes } from './recording/retention.js';
 import { createPlaybackTokens, type PlaybackTokens } from './security/playback-tokens.js';
 import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
 import { FrameJpegsOutput, frameJpegsOf } from './snapshots/frame-jpegs-output.js';
+import { apiLinkPolicy } from './sources/api-links.js';
+import { createRedirectResolver } from './sources/http-redirects.js';
+import { createMediaConfiner } from './sources/media-path.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
 import { StreamManager } from './streams/manager.js';
 import type { StreamOutput } from './streams/output.js';
+import { createSourceGate } from './streams/source-gate.js';
 import { createSourceResolver } from './streams/sources.js';
 import { createStartStream, type StartStream } from './streams/start-stream.js';
 import type { Stream } from './streams/stream.js';
@@ -99,8 +103,9 @@ export async function createServices(config: Config, log: Logger, system: System
     log.warn(leftovers, 'cleaned up after a previous run that did not shut down');
   }
   // A CAMERAS_FILE is read before the archive, which asks it for each camera's retention.
+  const confineMedia = createMediaConfiner(config.mediaDir);
   const cameras = config.camerasFile
-    ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes })
+    ? await CameraRegistry.open({ file: config.camerasFile, log, allowedSchemes: config.allowedSchemes, confineMedia })
     : undefined;
   // Before the streams: the catalogue is read before any camera records, and closed after the last one has.
   const archive = lifecycle.add(
@@ -199,8 +204,9 @@ export async function createServices(config: Config, log: Logger, system: System
       rtspTransport: config.rtspTransport,
       cameras,
       allowApiSources: config.allowApiSources,
+      apiLinks: apiLinkPolicy(config),
     }),
-    checkSourceHost: createSourceHostGuard(config.allowedSourceHosts, system.lookup),
+    checkSource: sourceGate(config, system),
     placement: cluster,
     detection: () => detection.get(),
     detectByDefault: config.detection.enabled,
@@ -234,6 +240,17 @@ export async function createServices(config: Config, log: Logger, system: System
     liveFeed,
     close: () => lifecycle.close(),
   };
+}
+
+/** The last check of every source before FFmpeg opens it: hosts, redirects, MEDIA_DIR. */
+function sourceGate(config: Config, system: SystemDeps) {
+  const checkHost = createSourceHostGuard(config.allowedSourceHosts, system.lookup);
+  return createSourceGate({
+    checkHost,
+    hostsRestricted: config.allowedSourceHosts.length > 0,
+    followRedirects: createRedirectResolver({ checkHost, timeoutMs: RTSP_IO_TIMEOUT_MS }),
+    confineMedia: createMediaConfiner(config.mediaDir),
+  });
 }
 
 /** The stream's HLS output, in the configured variant. */

@@ -1,11 +1,12 @@
 import { parse, YAMLError } from 'yaml';
 import { z } from 'zod';
-import { sourceUrlProblem } from '../security/source-url.js';
+import { parseSourceLink } from '../sources/source-link.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 import { redactText } from '../util/redact.js';
 
 /** One camera as operators describe it in CAMERAS_FILE. */
 export interface CameraEntry {
+  /** rtsp(s)://…, file:path/in/MEDIA_DIR.mp4, http(s)://…, or device:N / device:NAME (see README "Sources"). */
   url: string;
   detect?: boolean;
   audio?: boolean;
@@ -71,8 +72,13 @@ function quotable(key: string): string {
 
 function urlSchema(schemes: readonly string[]) {
   return z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).superRefine((value, ctx) => {
-    const problem = sourceUrlProblem(value, { allowedSchemes: schemes, maxLength: MAX_CAMERA_URL_LENGTH });
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    // ALLOWED_SCHEMES narrows RTSP only: files, HTTP video and devices are kinds of their own.
+    const parsed = parseSourceLink(value, {
+      kinds: ['rtsp', 'file', 'http', 'device'],
+      rtspSchemes: schemes,
+      maxLength: MAX_CAMERA_URL_LENGTH,
+    });
+    if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
   });
 }
 
@@ -138,6 +144,7 @@ function parseDocument(text: string): unknown {
  * The cameras in a CAMERAS_FILE (YAML, or JSON, which is YAML too). Unknown
  * fields are errors so that a typo such as `detcet` fails loudly instead of
  * silently turning detection off. `allowedSchemes` can only narrow rtsp/rtsps.
+ * file: paths are checked against MEDIA_DIR by the loader (media-check), which needs the disk.
  */
 export function parseCamerasFile(text: string, allowedSchemes?: readonly string[]): Map<string, CameraEntry> {
   const schemes = allowedSchemes

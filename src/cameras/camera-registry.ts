@@ -2,8 +2,10 @@ import { type FSWatcher, watch as watchDirectory } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { MediaConfiner } from '../sources/media-path.js';
 import { redactText } from '../util/redact.js';
 import { type CameraEntry, CamerasFileError, parseCamerasFile, sameEntry } from './camera-file.js';
+import { checkMediaPaths } from './media-check.js';
 
 export interface RegistryChange {
   added: string[];
@@ -17,6 +19,15 @@ export interface CameraRegistryOptions {
   file: string;
   log: Logger;
   allowedSchemes?: string[];
+  /** MEDIA_DIR: file: cameras outside it fail the load; without it, file: cameras are not checked here. */
+  confineMedia?: MediaConfiner;
+}
+
+/** The file's cameras, with file: paths confined; throws CamerasFileError. */
+async function readEntries(text: string, options: CameraRegistryOptions): Promise<Map<string, CameraEntry>> {
+  const entries = parseCamerasFile(text, options.allowedSchemes);
+  if (options.confineMedia) await checkMediaPaths(entries, options.confineMedia);
+  return entries;
 }
 
 // Editors and ConfigMap updates touch the file in bursts (truncate, write, rename); one reload per burst.
@@ -50,7 +61,7 @@ function diff(before: ReadonlyMap<string, CameraEntry>, after: ReadonlyMap<strin
 export class CameraRegistry {
   readonly #file: string;
   readonly #log: Logger;
-  readonly #allowedSchemes: string[] | undefined;
+  readonly #options: CameraRegistryOptions;
   #entries: Map<string, CameraEntry>;
   readonly #listeners = new Set<RegistryListener>();
   #running: Promise<RegistryChange | undefined> | undefined;
@@ -62,7 +73,7 @@ export class CameraRegistry {
   private constructor(options: CameraRegistryOptions, entries: Map<string, CameraEntry>) {
     this.#file = path.resolve(options.file);
     this.#log = options.log.child({ component: 'cameras' });
-    this.#allowedSchemes = options.allowedSchemes;
+    this.#options = options;
     this.#entries = entries;
   }
 
@@ -76,7 +87,7 @@ export class CameraRegistry {
     }
     let entries: Map<string, CameraEntry>;
     try {
-      entries = parseCamerasFile(text, options.allowedSchemes);
+      entries = await readEntries(text, options);
     } catch (error) {
       if (error instanceof CamerasFileError) throw new CamerasFileError([{ message: `${file}: ${error.message}` }]);
       throw error;
@@ -173,7 +184,7 @@ export class CameraRegistry {
     if (this.#closed) return undefined; // queued before close
     let entries: Map<string, CameraEntry>;
     try {
-      entries = parseCamerasFile(await readFile(this.#file, 'utf8'), this.#allowedSchemes);
+      entries = await readEntries(await readFile(this.#file, 'utf8'), this.#options);
     } catch (error) {
       this.#log.warn(
         { file: this.#file, reason: reasonOf(error), cameras: this.#entries.size },

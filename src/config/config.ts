@@ -89,6 +89,10 @@ const envSchema = z.object({
   PLAYBACK_TOKEN_TTL_SECONDS: integer(10, 7 * 86_400).default(3600),
   CAMERAS_FILE: z.string().min(1).optional(),
   ALLOW_API_SOURCES: envBoolean.default(true),
+  // Where file: sources live; nothing outside it is ever read.
+  MEDIA_DIR: z.string().min(1).default('./media'),
+  // rtsp_link may also be file: (inside MEDIA_DIR) and http(s) (ALLOWED_SOURCE_HOSTS); never device:.
+  ALLOW_API_FILE_SOURCES: envBoolean.default(false),
   // Whose X-Forwarded-For to believe for the client address: false, true, loopback, or addresses/CIDRs.
   TRUST_PROXY: z.string().default('loopback'),
   ...archiveEnvShape,
@@ -148,6 +152,10 @@ export interface Config {
   camerasFile: string | undefined;
   /** Whether start may name a camera by rtsp_link, or only by a registry id. */
   allowApiSources: boolean;
+  /** The only folder file: sources are read from. */
+  mediaDir: string;
+  /** Whether rtsp_link may be file: or http(s) as well as rtsp. */
+  allowApiFileSources: boolean;
   /** Recordings of CAMERAS_FILE cameras with record: true, their retention and hand-off. */
   archive: ArchiveConfig;
   events: EventsConfig;
@@ -249,6 +257,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     playback: e.PLAYBACK_SECRET.length > 0 ? { secrets: e.PLAYBACK_SECRET, ttlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS } : undefined,
     camerasFile: e.CAMERAS_FILE,
     allowApiSources: e.ALLOW_API_SOURCES,
+    mediaDir: e.MEDIA_DIR,
+    allowApiFileSources: e.ALLOW_API_FILE_SOURCES,
     archive: toArchiveConfig(e),
     events: toEventsConfig(e),
     cluster: toClusterConfig(e),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { type SourcePolicy, sourceUrlProblem } from '../security/source-url.js';
+import { type LinkPolicy, parseSourceLink } from '../sources/source-link.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 
-export type { SourcePolicy };
+export type { LinkPolicy };
 
 export const indicatorIdSchema = z
   .string({ error: 'indicator_id is required' })
@@ -20,21 +20,22 @@ export const queryFlag = z
   .optional()
   .transform((v) => v === '1' || v === 'true');
 
-/** A camera URL: parsed, scheme-allowlisted, length-limited. Messages never echo the value. */
-export function rtspLinkSchema(policy: SourcePolicy) {
+/** A camera link: parsed, kind- and scheme-allowlisted, length-limited. Messages never echo the value. */
+export function rtspLinkSchema(policy: LinkPolicy) {
   return z
     .string({ error: 'rtsp_link must be a string' })
     .superRefine((value, ctx) => {
-      const problem = sourceUrlProblem(value, policy);
-      if (problem) ctx.addIssue({ code: 'custom', message: `rtsp_link ${problem}` });
+      const parsed = parseSourceLink(value, policy);
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `rtsp_link ${parsed.problem}` });
     })
     .meta({
-      description: 'The camera, for ids not in CAMERAS_FILE (unless ALLOW_API_SOURCES=false); rtsp:// or rtsps://, never logged',
+      description:
+        'The camera, for ids not in CAMERAS_FILE (unless ALLOW_API_SOURCES=false): rtsp:// or rtsps://; with ALLOW_API_FILE_SOURCES=true also file: (under MEDIA_DIR) and http(s)://. Never logged',
       examples: ['rtsp://user:pass@10.0.0.5:554/stream1'],
     });
 }
 
-export function startRequestSchema(policy: SourcePolicy) {
+export function startRequestSchema(policy: LinkPolicy) {
   return z.object({
     indicator_id: indicatorIdSchema,
     rtsp_link: rtspLinkSchema(policy).optional(),

@@ -8,7 +8,7 @@ import type { StreamManager } from '../streams/manager.js';
 import type { StartStream } from '../streams/start-stream.js';
 import type { Forwarder } from './forwarding.js';
 import { errorResponses } from './openapi/responses.js';
-import { idRequestSchema, type SourcePolicy, startRequestSchema } from './request-schemas.js';
+import { idRequestSchema, type LinkPolicy, startRequestSchema } from './request-schemas.js';
 import {
   camerasResponse,
   scopeQuery,
@@ -22,7 +22,7 @@ import {
 export interface StreamRoutesDeps {
   manager: StreamManager;
   startStream: StartStream;
-  sourcePolicy: SourcePolicy;
+  sourcePolicy: LinkPolicy;
   /** Signed playback (PLAYBACK_SECRET); undefined: playlists are open and starts hand out no token. */
   playback: PlaybackTokens | undefined;
   /** CAMERAS_FILE, for listing what can be started by id. */

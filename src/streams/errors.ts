@@ -27,6 +27,13 @@ export class SourceRequired extends AppError {
   }
 }
 
+/** An rtsp_link of a kind (or shape) the API does not take; the reason never quotes the link. */
+export class InvalidSourceLink extends AppError {
+  constructor(problem: string) {
+    super('invalid_request', `rtsp_link ${problem}`);
+  }
+}
+
 export class CameraNotFound extends AppError {
   constructor(readonly id: string) {
     super('camera_not_found', `no camera ${id} in CAMERAS_FILE (ALLOW_API_SOURCES=false: only those can be started)`);

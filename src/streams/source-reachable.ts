@@ -2,11 +2,11 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Input } from '../ffmpeg/source-info.js';
 
-const DEFAULT_PORTS: Record<string, number> = { 'rtsp:': 554, 'rtsps:': 322 };
+const DEFAULT_PORTS: Record<string, number> = { 'rtsp:': 554, 'rtsps:': 322, 'http:': 80, 'https:': 443 };
 
 /** Where a camera listens, for a TCP probe; undefined for sources that are not network cameras. */
 export function probeAddress(input: Input): { host: string; port: number } | undefined {
-  if (input.kind !== 'rtsp') return undefined;
+  if (input.kind !== 'rtsp' && input.kind !== 'http') return undefined;
   try {
     const url = new URL(input.url);
     const port = url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol];

@@ -1,6 +1,7 @@
 import { type CameraEntry, isArchived } from '../cameras/camera-file.js';
 import type { Input, SourceInfo } from '../ffmpeg/source-info.js';
-import { ApiSourcesDisabled, CameraNotFound, SourceConflict, SourceRequired } from './errors.js';
+import { type LinkPolicy, parseSourceLink, type SourceLink } from '../sources/source-link.js';
+import { ApiSourcesDisabled, CameraNotFound, InvalidSourceLink, SourceConflict, SourceRequired } from './errors.js';
 
 export const DEMO_ID = 'demo';
 
@@ -12,6 +13,13 @@ const DEMO_GRAPH = String.raw`testsrc2=size=1280x720:rate=25,drawtext=text='stre
 
 /** What the demo graph produces, so it needs no probe. */
 const DEMO_SOURCE_INFO: SourceInfo = { video: { codec: 'rawvideo', width: 1280, height: 720, fps: 25 } };
+
+/** Every kind CAMERAS_FILE may name; its parser has checked the link already. */
+const CONFIGURED_KINDS: LinkPolicy = { kinds: ['rtsp', 'file', 'http', 'device'], rtspSchemes: ['rtsp', 'rtsps'], maxLength: Infinity };
+
+// Recorded video over HTTP is looped like a file: anything else (MJPEG, a live .m3u8) is a live feed.
+const STORED_VIDEO = /\.(mp4|m4v|mov|mkv|webm)$/i;
+const HLS_PLAYLIST = /\.m3u8$/i;
 
 export interface ResolvedSource {
   input: Input;
@@ -45,13 +53,44 @@ export interface SourceResolverOptions {
   cameras?: { get(id: string): CameraEntry | undefined };
   /** false: only the demo and CAMERAS_FILE cameras; rtsp_link is refused. */
   allowApiSources: boolean;
+  /** What rtsp_link may name: rtsp (ALLOWED_SCHEMES), and file: and http(s) with ALLOW_API_FILE_SOURCES. */
+  apiLinks: LinkPolicy;
+}
+
+/** The FFmpeg input for a link; `transport` is RTSP's. */
+export function inputOf(link: SourceLink, transport: 'tcp' | 'udp'): Input {
+  switch (link.kind) {
+    case 'rtsp':
+      return { kind: 'rtsp', url: link.url, transport };
+    case 'file':
+      return { kind: 'file', path: link.path };
+    case 'http': {
+      const pathname = new URL(link.url).pathname;
+      return { kind: 'http', url: link.url, stored: STORED_VIDEO.test(pathname), hls: HLS_PLAYLIST.test(pathname) };
+    }
+    case 'device':
+      return { kind: 'device', path: link.path, options: link.options };
+  }
+}
+
+/** A local camera sends raw pictures (or MJPEG) far more often than H.264: plan a transcode from the first run. */
+function knownInfo(input: Input): SourceInfo | undefined {
+  return input.kind === 'device' ? { video: { codec: 'rawvideo' } } : undefined;
+}
+
+function linkOf(value: string, policy: LinkPolicy): SourceLink {
+  const parsed = parseSourceLink(value, policy);
+  if ('problem' in parsed) throw new InvalidSourceLink(parsed.problem);
+  return parsed.link;
 }
 
 /**
  * Turns a start request into an FFmpeg input: the demo, a CAMERAS_FILE camera
  * by its id, or (unless ALLOW_API_SOURCES=false) the request's rtsp_link.
- * Sources from the API are always validated rtsp/rtsps URLs; anything else (the
- * demo's lavfi graph) comes only from configuration.
+ * Sources from the API are rtsp/rtsps URLs, or with ALLOW_API_FILE_SOURCES
+ * file: and http(s) links too; devices and the demo's lavfi graph come only
+ * from configuration. file: paths and http redirects are checked later, by the
+ * source gate, before anything is spawned.
  */
 export function createSourceResolver(options: SourceResolverOptions) {
   return (id: string, rtspLink: string | undefined): ResolvedSource => {
@@ -67,9 +106,12 @@ export function createSourceResolver(options: SourceResolverOptions) {
       if (rtspLink !== undefined && rtspLink !== camera.url) {
         throw new SourceConflict(id, 'is defined in CAMERAS_FILE; start it by indicator_id alone');
       }
+      const input = inputOf(linkOf(camera.url, CONFIGURED_KINDS), camera.transport ?? options.rtspTransport);
+      const info = knownInfo(input);
       return {
-        input: { kind: 'rtsp', url: camera.url, transport: camera.transport ?? options.rtspTransport },
+        input,
         key: `${CAMERA_KEY_PREFIX}${JSON.stringify(camera)}`,
+        ...(info ? { info } : {}),
         configured: true,
         detect: camera.detect,
         audio: camera.audio,
@@ -81,7 +123,7 @@ export function createSourceResolver(options: SourceResolverOptions) {
       throw new CameraNotFound(id);
     }
     if (rtspLink === undefined) throw new SourceRequired(id);
-    return { input: { kind: 'rtsp', url: rtspLink, transport: options.rtspTransport }, key: rtspLink, configured: false };
+    return { input: inputOf(linkOf(rtspLink, options.apiLinks), options.rtspTransport), key: rtspLink, configured: false };
   };
 }
 

@@ -1,10 +1,10 @@
 import type { StreamEventBus } from '../events/stream-events.js';
 import { SourceFailure } from '../ffmpeg/failure.js';
-import type { SourceHostGuard } from '../security/source-hosts.js';
 import { OwnedElsewhere, StreamStopped } from './errors.js';
 import type { StartStatus, StreamManager } from './manager.js';
 import type { StreamOutput } from './output.js';
-import type { RecordingRequest, ResolvedSource, SourceResolver } from './sources.js';
+import type { SourceGate } from './source-gate.js';
+import type { RecordingRequest, SourceResolver } from './sources.js';
 
 export interface StartRequest {
   id: string;
@@ -40,8 +40,8 @@ export interface StartStreamDeps {
   /** In a fleet: the camera's lease, taken before its stream is created here. */
   placement?: Placement;
   resolveSource: SourceResolver;
-  /** ALLOWED_SOURCE_HOSTS: throws for a camera outside it; returns the URL FFmpeg should open. */
-  checkSourceHost: SourceHostGuard;
+  /** The source's last check (hosts, redirects, MEDIA_DIR); returns what FFmpeg should open, or throws. */
+  checkSource: SourceGate;
   /** Loads the detector on first use; throws DetectionUnavailable when it cannot. */
   detection(): Promise<FramesOutputs>;
   /** DETECT_ENABLED. */
@@ -63,8 +63,9 @@ export type StartStream = (request: StartRequest) => Promise<StartOutcome>;
  *
  * 1. An id alone (no URL, no detect=) joins the running stream of that id.
  * 2. Otherwise the source is resolved: the demo, a CAMERAS_FILE camera, or the
- *    request's URL (unless ALLOW_API_SOURCES=false); API URLs must pass
- *    ALLOWED_SOURCE_HOSTS, and FFmpeg gets the address that was checked.
+ *    request's URL (unless ALLOW_API_SOURCES=false); then the source gate checks it
+ *    (API hosts against ALLOWED_SOURCE_HOSTS, http redirects, file: paths against
+ *    MEDIA_DIR), and FFmpeg gets what was checked.
  * 3. Detection: the request's detect, else the camera entry's, else DETECT_ENABLED.
  *    A running stream asked for the opposite, explicitly, is a conflict.
  * 4. In a fleet, a stream this node does not run yet needs the camera's lease: held by another
@@ -108,16 +109,16 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     }
     const resolved = resolveSource(id, rtspLink);
     // Checked before anything is started.
-    const checkedUrl = needsHostCheck(resolved) ? await deps.checkSourceHost(resolved.input.url) : undefined;
+    const checked = await deps.checkSource(resolved);
     const detecting = detect ?? resolved.detect ?? deps.detectByDefault;
     const frames = detecting ? await deps.detection() : undefined;
     const claimed = await claim(id);
     try {
       // CAMERAS_FILE may have been reloaded during those waits (a model load takes seconds): take the
       // entry as it is now. Should that turn a camera of the file into the request's own URL, that URL
-      // is checked too. Nothing awaits between here and the manager's map.
-      let source = checkedUrl === undefined ? resolveSource(id, rtspLink) : withUrl(resolved, checkedUrl);
-      if (checkedUrl === undefined && needsHostCheck(source)) source = withUrl(source, await deps.checkSourceHost(source.input.url));
+      // is checked too. Nothing else awaits between here and the manager's map.
+      const current = resolveSource(id, rtspLink);
+      const source = current.key === resolved.key ? checked : await deps.checkSource(current);
 
       const startedAt = performance.now();
       return await finished(id, async () => {
@@ -146,13 +147,4 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
       throw error;
     }
   };
-}
-
-/** API URLs pass ALLOWED_SOURCE_HOSTS; the demo and CAMERAS_FILE cameras are the operator's. */
-function needsHostCheck(source: ResolvedSource): source is ResolvedSource & { input: { kind: 'rtsp'; url: string } } {
-  return source.input.kind === 'rtsp' && !source.configured;
-}
-
-function withUrl(source: ResolvedSource, url: string): ResolvedSource {
-  return source.input.kind === 'rtsp' ? { ...source, input: { ...source.input, url } } : source;
 }

@@ -103,7 +103,7 @@ describe('CameraRegistry', () => {
   it('keeps the previous cameras when the file turns invalid or disappears, and logs why without the secret', async () => {
     const { log, captured } = captureLogs();
     const registry = await open(log);
-    await writeFile(file, `cameras:\n  a:\n    url: http://admin:${SECRET}@10.0.0.1/x\n`);
+    await writeFile(file, `cameras:\n  a:\n    url: ftp://admin:${SECRET}@10.0.0.1/x\n`);
     expect(await registry.reload()).toBeUndefined();
     await rm(file);
     expect(await registry.reload()).toBeUndefined();

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       docsEnabled: true,
       ffprobePath: 'ffprobe',
       allowedSchemes: ['rtsp', 'rtsps'],
+      mediaDir: './media',
+      allowApiFileSources: false,
       corsOrigins: ['*'],
       demoEnabled: false,
       detection: expect.objectContaining({ enabled: false, modelPath: './models/blazeface-front-128.onnx', modelType: undefined, fps: 2 }),
@@ -76,6 +78,8 @@ describe('loadConfig', () => {
       PLAYBACK_TOKEN_TTL_SECONDS: '120',
       CAMERAS_FILE: '/etc/stream-manager/cameras.yml',
       ALLOW_API_SOURCES: 'false',
+      MEDIA_DIR: '/srv/media',
+      ALLOW_API_FILE_SOURCES: 'true',
       LOG_REQUESTS: 'false',
       DOCS_ENABLED: 'false',
       FFMPEG_NICE: '3',
@@ -127,6 +131,8 @@ describe('loadConfig', () => {
       playback: { secrets: ['k'.repeat(32), 'o'.repeat(40)], ttlSeconds: 120 },
       camerasFile: '/etc/stream-manager/cameras.yml',
       allowApiSources: false,
+      mediaDir: '/srv/media',
+      allowApiFileSources: true,
       archive: expect.anything(), // its own test below
       events: expect.anything(), // and so do these
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startRequestSchema } from '../../src/http/request-schemas.js';
 
-const schema = startRequestSchema({ allowedSchemes: ['rtsp', 'rtsps'], maxLength: 100 });
+const schema = startRequestSchema({ kinds: ['rtsp'], rtspSchemes: ['rtsp', 'rtsps'], maxLength: 100 });
 
 describe('start request validation', () => {
   it.each([

@@ -8,6 +8,7 @@ import { SourceNotAllowed } from '../../src/security/source-hosts.js';
 import { CapacityExceeded, StreamStopped } from '../../src/streams/errors.js';
 import type { StartOptions, StartStatus } from '../../src/streams/manager.js';
 import type { StreamOutput } from '../../src/streams/output.js';
+import { createSourceGate } from '../../src/streams/source-gate.js';
 import { createSourceResolver, type ResolvedSource } from '../../src/streams/sources.js';
 import { createStartStream, type StartRequest } from '../../src/streams/start-stream.js';
 import type { Stream } from '../../src/streams/stream.js';
@@ -86,12 +87,18 @@ function world({ running, detectByDefault = false, allowApiSources = true, hostA
       rtspTransport: 'tcp',
       cameras: { get: (id) => CAMERAS[id] },
       allowApiSources,
+      apiLinks: { kinds: ['rtsp'], rtspSchemes: ['rtsp', 'rtsps'], maxLength: 2048 },
     }),
-    checkSourceHost: async (url) => {
-      calls.hostChecks.push(url);
-      if (!hostAllowed) throw new SourceNotAllowed('203.0.113.9 is outside the list');
-      return url.replace('cam.example', '192.0.2.10');
-    },
+    checkSource: createSourceGate({
+      checkHost: async (url) => {
+        calls.hostChecks.push(url);
+        if (!hostAllowed) throw new SourceNotAllowed('203.0.113.9 is outside the list');
+        return url.replace('cam.example', '192.0.2.10');
+      },
+      hostsRestricted: true,
+      followRedirects: async (url) => url,
+      confineMedia: async (written) => `/media/${written}`,
+    }),
     detection: async () => ({ framesOutput: () => output('detection') }),
     detectByDefault,
     baseOutputs: () => [output('hls')],
