@@ -11,6 +11,7 @@ import { type Forwarder, registerForwarding } from './http/forwarding.js';
 import { healthRoutes } from './http/health-routes.js';
 import { AUTHORIZE_PATH, hlsRoutes } from './http/hls-routes.js';
 import { pages } from './http/pages.js';
+import { predictRoutes } from './http/predict-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
@@ -92,6 +93,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         playback: services.playback,
       }),
     );
+    await control.register(
+      predictRoutes({ detection: services.detection, limits: config.predict, confidenceThreshold: config.detection.confidenceThreshold }),
+    );
     await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
     await control.register(
       eventRoutes({
@@ -113,6 +117,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       version: VERSION,
       startedAt: Date.now(),
       cluster,
+      detection: () => services.detection.health(),
     }),
   );
   app.get('/metrics', async (_request, reply) => reply.type(services.metrics.registry.contentType).send(await services.metrics.render()));
