@@ -31,11 +31,13 @@ export async function imageToModelInput(
   image: Buffer,
   width: number,
   height: number,
+  /** What the picture is called in error messages: the body of a one-picture call, or a batch frame. */
+  what = 'the body',
 ): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
   const meta = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .metadata()
     .catch(() => {
-      throw new InvalidImage('the body is not a readable image');
+      throw new InvalidImage(`${what} is not a readable image`);
     });
   if (!meta.format || !ACCEPTED_FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw new InvalidImage(`expected a JPEG or PNG image, got ${meta.format ?? 'an unknown format'}`);

@@ -46,11 +46,7 @@ export const predictRoutes =
         // Validated before the model is loaded or asked: a bad batch costs no inference.
         const batch = decodeBatch(request.body, limits);
         const service = await detection.get();
-        const images = await modelInputs(
-          batch.frames.map((f) => f.image),
-          service,
-          (i) => `frames[${i}] (frame_number ${batch.frames[i]!.frameNumber})`,
-        );
+        const images = await modelInputs(batch.frames, service);
         const { results, inferenceMs } = await service.detectImages(images);
         return {
           ...(batch.streamId === undefined ? {} : { stream_id: batch.streamId }),
@@ -60,7 +56,7 @@ export const predictRoutes =
         };
       }
       const service = await detection.get();
-      const [image] = await modelInputs([await readImageBody(request)], service);
+      const [image] = await modelInputs([{ image: await readImageBody(request) }], service);
       const { results, inferenceMs } = await service.detectImages([image!]);
       return { ...answer(service, results[0]!), inference_ms: round(inferenceMs, 2), model: modelOf(service) };
     });
@@ -75,14 +71,21 @@ function isJson(request: FastifyRequest): boolean {
  * picture that is not one fails the call naming it, the lowest index first
  * whichever decode finishes first.
  */
-async function modelInputs(images: Buffer[], service: DetectionService, name?: (index: number) => string) {
+async function modelInputs(pictures: ReadonlyArray<{ image: Buffer; frameNumber?: number }>, service: DetectionService) {
   const { width, height } = service.detector.input;
-  const settled = await Promise.allSettled(images.map((image) => imageToModelInput(image, width, height)));
+  const inBatch = (frameNumber: number | undefined): frameNumber is number => frameNumber !== undefined;
+  const settled = await Promise.allSettled(
+    pictures.map(({ image, frameNumber }) => imageToModelInput(image, width, height, inBatch(frameNumber) ? 'frame_data' : undefined)),
+  );
   return settled.map((outcome, index) => {
     if (outcome.status === 'fulfilled') return outcome.value;
     const error = outcome.reason as Error;
-    if (!(error instanceof InvalidImage) || !name) throw error;
-    throw new InvalidImage(`${name(index)}: ${error.message.replace('the body', 'frame_data')}`, { frame_index: index });
+    const frameNumber = pictures[index]!.frameNumber;
+    if (!(error instanceof InvalidImage) || !inBatch(frameNumber)) throw error;
+    throw new InvalidImage(`frames[${index}] (frame_number ${frameNumber}): ${error.message}`, {
+      frame_index: index,
+      frame_number: frameNumber,
+    });
   });
 }
 

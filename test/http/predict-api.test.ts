@@ -99,6 +99,13 @@ describe('POST /api/predict, JSON batch form, with the real BlazeFace model', ()
       expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect((await response.json()).message).toMatch(message);
     }
+    const notImage = await postJson({ frames: [frame(0, face), frame(5, Buffer.from('no picture here'))] });
+    expect(await notImage.json()).toMatchObject({ error: 'invalid_image', details: { frame_index: 1, frame_number: 5 } });
+    const notBase64 = await postJson({ frames: [{ frame_number: 3, frame_data: '***' }] });
+    expect(await notBase64.json()).toMatchObject({
+      error: 'invalid_request',
+      details: [{ field: 'frames.0.frame_data', frame_number: 3 }],
+    });
     expect(await runs()).toBe(before);
   });
 });
