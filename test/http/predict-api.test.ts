@@ -69,6 +69,13 @@ describe('POST /api/predict, JSON batch form, with the real BlazeFace model', ()
     const tooBig = await postJson({ frames: [{ frame_number: 0, frame_data: 'A'.repeat(1024 * 1024 + 16) }] });
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ error: 'payload_too_large' });
+    // PREDICT_MAX_BYTES holds for the one-picture form too.
+    const bigPicture = await fetch(`${t.baseUrl}/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: new Uint8Array(1024 * 1024 + 16),
+    });
+    expect(bigPicture.status).toBe(413);
 
     const bigFrame = await postJson({ frames: [frame(0, plain), { frame_number: 8, frame_data: 'A'.repeat(300 * 1024) }] });
     expect(bigFrame.status).toBe(413);
