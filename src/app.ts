@@ -14,6 +14,7 @@ import { registerDocs } from './http/openapi/docs.js';
 import { BODY_ERRORS, errorResponses, fileResponse, withErrors } from './http/openapi/responses.js';
 import { useZodRouteSchemas } from './http/openapi/schema-compilers.js';
 import { pages } from './http/pages.js';
+import { predictRoutes } from './http/predict-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { streamRoutes } from './http/stream-routes.js';
 import { createApiTokenCheck, requireApiToken } from './security/api-auth.js';
@@ -108,6 +109,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
         playback: services.playback,
       }),
     );
+    await control.register(
+      predictRoutes({ detection: services.detection, limits: config.predict, confidenceThreshold: config.detection.confidenceThreshold }),
+    );
     await control.register(recordingRoutes({ catalogue: services.archive.catalogue, ffmpegPath: config.ffmpegPath }));
     await control.register(
       eventRoutes({
@@ -129,6 +133,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       version: VERSION,
       startedAt: Date.now(),
       cluster,
+      detection: () => services.detection.health(),
     }),
   );
   const metricsDocs = {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MODEL_KINDS, type ModelKind } from '../detection/model-kind.js';
+import { PIXEL_RANGES, type PixelRange } from '../detection/preprocess.js';
 import { resolveSecretFiles } from '../security/secrets.js';
 import { type ArchiveConfig, archiveConfigProblems, archiveEnvShape, toArchiveConfig } from './archive-config.js';
 import { type ClusterConfig, clusterEnvShape, toClusterConfig } from './cluster-config.js';
@@ -63,13 +65,20 @@ const envSchema = z.object({
   DEMO_ENABLED: envBoolean.default(false),
   DETECT_ENABLED: envBoolean.default(false),
   DETECT_MODEL: z.string().min(1).default('./models/blazeface-front-128.onnx'),
-  DETECT_MODEL_TYPE: z.enum(['auto', 'blazeface', 'yolov5', 'yolov8']).default('auto'),
+  DETECT_MODEL_TYPE: z.enum(['auto', ...MODEL_KINDS]).default('auto'),
   DETECT_LABELS: z.string().min(1).optional(),
   DETECT_FPS: z.coerce.number().gt(0).max(60).default(2),
   DETECT_KEYFRAMES_ONLY: envBoolean.default(false),
   DETECT_THREADS: integer(1, 64).default(1),
   DETECT_BATCH_SIZE: integer(1, 64).default(1),
   DETECT_BATCH_TIMEOUT_MS: integer(0, 1000).default(10),
+  CLASSIFIER_TOP_K: integer(1, 1000).default(5),
+  CLASSIFIER_NORMALIZATION: z.enum(PIXEL_RANGES).default('imagenet'),
+  // POST /api/predict: a JSON batch of base64 pictures, or one raw picture, and what counts as a person.
+  PREDICT_MAX_FRAMES: integer(1, 1024).default(32),
+  PREDICT_MAX_BYTES: integer(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  PREDICT_MAX_FRAME_BYTES: integer(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  PERSON_LABELS: csv.default(['person', 'face']),
   CONFIDENCE_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
   IOU_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.45),
   CAPTURE_DIR: z.string().min(1).optional(),
@@ -134,6 +143,7 @@ export interface Config {
   corsOrigins: string[];
   demoEnabled: boolean;
   detection: DetectionConfig;
+  predict: PredictConfig;
   sseHeartbeatMs: number;
   /** Accepted bearer tokens for /api (several at once, for rotation); empty: no authentication. */
   apiTokens: string[];
@@ -167,8 +177,10 @@ export interface DetectionConfig {
   /** The default for streams started without detect=true|false. */
   enabled: boolean;
   modelPath: string;
-  modelType: 'blazeface' | 'yolov5' | 'yolov8' | undefined;
+  modelType: ModelKind | undefined;
   labelsFile: string | undefined;
+  /** A classifier's answer size and pixel normalization. */
+  classifier: { topK: number; normalization: PixelRange };
   fps: number;
   keyframesOnly: boolean;
   threads: number;
@@ -177,6 +189,17 @@ export interface DetectionConfig {
   confidenceThreshold: number;
   iouThreshold: number;
   capture: { dir: string; everyN: number } | undefined;
+}
+
+export interface PredictConfig {
+  /** Pictures in one JSON batch. */
+  maxFrames: number;
+  /** A whole request body, JSON or a raw picture. */
+  maxBodyBytes: number;
+  /** One batch picture, decoded from base64. */
+  maxFrameBytes: number;
+  /** Labels that make `has_person` true (a face is a person too). */
+  personLabels: string[];
 }
 
 /** Thrown for bad configuration; the message names every offending variable. */
@@ -240,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       modelPath: e.DETECT_MODEL,
       modelType: e.DETECT_MODEL_TYPE === 'auto' ? undefined : e.DETECT_MODEL_TYPE,
       labelsFile: e.DETECT_LABELS,
+      classifier: { topK: e.CLASSIFIER_TOP_K, normalization: e.CLASSIFIER_NORMALIZATION },
       fps: e.DETECT_FPS,
       keyframesOnly: e.DETECT_KEYFRAMES_ONLY,
       threads: e.DETECT_THREADS,
@@ -248,6 +272,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       confidenceThreshold: e.CONFIDENCE_THRESHOLD,
       iouThreshold: e.IOU_THRESHOLD,
       capture: e.CAPTURE_DIR ? { dir: e.CAPTURE_DIR, everyN: e.CAPTURE_EVERY_N } : undefined,
+    },
+    predict: {
+      maxFrames: e.PREDICT_MAX_FRAMES,
+      maxBodyBytes: e.PREDICT_MAX_BYTES,
+      maxFrameBytes: e.PREDICT_MAX_FRAME_BYTES,
+      personLabels: e.PERSON_LABELS.map((label) => label.toLowerCase()),
     },
     sseHeartbeatMs: e.SSE_HEARTBEAT_SECONDS * 1000,
     apiTokens: e.API_TOKEN,

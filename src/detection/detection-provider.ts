@@ -1,15 +1,28 @@
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DetectionConfig } from '../config/config.js';
 import { AppError } from '../errors/app-error.js';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { DetectionService } from './detection-service.js';
 import { startDetector } from './detector.js';
+import type { ModelKind } from './model-kind.js';
 
 export class DetectionUnavailable extends AppError {
   constructor(reason: string) {
     super('detection_unavailable', `object detection is unavailable: ${reason}`);
   }
+}
+
+/** The detection part of GET /api/health, in the seed inference service's terms (model, device). */
+export interface DetectionHealth {
+  /** The model file's name (not its path: health is often public). */
+  model: string;
+  /** null until the model is loaded. */
+  kind: ModelKind | null;
+  loaded: boolean;
+  /** onnxruntime-node runs on the CPU execution provider only. */
+  device: 'cpu';
 }
 
 /**
@@ -39,6 +52,17 @@ export class DetectionProvider {
     return this.service;
   }
 
+  /** What health reports; never starts loading. */
+  health(): DetectionHealth {
+    const service = this.service;
+    return {
+      model: path.basename(this.config.modelPath),
+      kind: service?.detector.kind ?? null,
+      loaded: service !== undefined,
+      device: 'cpu',
+    };
+  }
+
   async close(): Promise<void> {
     const service = await this.loading?.catch(() => undefined);
     await service?.close();
@@ -54,6 +78,7 @@ export class DetectionProvider {
       kind: config.modelType,
       threads: config.threads,
       thresholds: { confidence: config.confidenceThreshold, iou: config.iouThreshold },
+      classifier: config.classifier,
       labelsFile: config.labelsFile,
       log: this.log.child({ component: 'detector' }),
     }).catch((error: Error) => {

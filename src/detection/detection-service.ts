@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { StreamEventBus } from '../events/stream-events.js';
 import { writeCapture } from './capture.js';
 import type { DetectionEvent } from './detection-event.js';
-import type { Detector } from './detector.js';
+import type { DetectionBatch, Detector } from './detector.js';
 import { DetectionFramesOutput } from './frames-output.js';
-import { type Letterbox, letterbox, undoLetterbox } from './letterbox.js';
+import { type LabelledResult, labelResult, round } from './labelling.js';
+import { type Letterbox, letterbox } from './letterbox.js';
 import { StreamSlot } from './stream-slot.js';
-import type { Detection, RawDetection } from './types.js';
+import type { Detection } from './types.js';
 
 export interface DetectionSettings {
   fps: number;
@@ -58,10 +59,26 @@ export class DetectionService {
     return this.slots.get(id);
   }
 
-  /** Detections on one image already letterboxed to the model input. */
-  async detectImage(frame: Uint8Array, box: Letterbox): Promise<{ detections: Detection[]; inferenceMs: number }> {
-    const { detections, timing } = await this.detector.detect([frame]);
-    return { detections: this.label(detections[0] ?? [], box), inferenceMs: timing.inferMs };
+  /**
+   * The answers for pictures already letterboxed to the model input, in their
+   * order: all in one model run when the batch dimension is dynamic, else one
+   * run each. inferenceMs is the model's time for all of them.
+   */
+  async detectImages(
+    images: ReadonlyArray<{ frame: Uint8Array; letterbox: Letterbox }>,
+  ): Promise<{ results: LabelledResult[]; inferenceMs: number }> {
+    const runs = this.detector.input.dynamicBatch ? [images] : images.map((image) => [image]);
+    const results: LabelledResult[] = [];
+    let inferenceMs = 0;
+    for (const run of runs) {
+      const batch = await this.infer(
+        run.map((image) => image.frame),
+        'predict',
+      );
+      results.push(...run.map((image, i) => labelResult(batch.results[i]!, this.detector.labels, image.letterbox)));
+      inferenceMs += batch.timing.inferMs;
+    }
+    return { results, inferenceMs };
   }
 
   async close(): Promise<void> {
@@ -89,14 +106,17 @@ export class DetectionService {
         .map((slot) => ({ slot, sample: slot.take()! }));
       if (batch.length === 0) return;
       try {
-        const result = await this.detector.detect(batch.map(({ sample }) => sample.frame));
+        const result = await this.infer(
+          batch.map(({ sample }) => sample.frame),
+          'stream',
+        );
         const { timing } = result;
         const perFrameMs = timing.inferMs / batch.length;
         batch.forEach(({ slot, sample }, i) => {
           const labelStarted = performance.now();
           const frame = result.frames[i]!;
           const box = this.letterboxFor(slot);
-          const detections = this.label(result.detections[i] ?? [], box);
+          const { detections, classifications } = labelResult(result.results[i]!, this.detector.labels, box);
           const labelMs = performance.now() - labelStarted;
           slot.record({ ...sample, frame }, detections, box, {
             read: sample.readMs,
@@ -110,6 +130,7 @@ export class DetectionService {
             ts: new Date().toISOString(),
             frame_ts: new Date(sample.arrivedAt).toISOString(),
             detections,
+            ...(this.detector.kind === 'classifier' ? { classifications } : {}),
             inference_ms: round(perFrameMs, 2),
           } satisfies DetectionEvent);
         });
@@ -118,6 +139,13 @@ export class DetectionService {
         return;
       }
     }
+  }
+
+  /** Every model run, the cameras' and predict calls', goes through here, and is counted once. */
+  private async infer(frames: Uint8Array[], source: 'stream' | 'predict'): Promise<DetectionBatch> {
+    const batch = await this.detector.detect(frames);
+    this.bus.emit('detection.run', { source, frames: frames.length });
+    return batch;
   }
 
   private capture(slot: StreamSlot, frame: Uint8Array, box: Letterbox, detections: Detection[]): void {
@@ -139,21 +167,4 @@ export class DetectionService {
     // Until the source size is known, assume it filled the frame.
     return size?.width && size.height ? letterbox(size.width, size.height, width, height) : letterbox(width, height, width, height);
   }
-
-  private label(raw: RawDetection[], box: Letterbox): Detection[] {
-    return raw.map((d) => ({
-      label: this.detector.labels[d.classId] ?? String(d.classId),
-      score: round(d.score, 3),
-      box: roundBox(undoLetterbox(d.box, box)),
-    }));
-  }
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function roundBox(box: { x: number; y: number; w: number; h: number }) {
-  return { x: round(box.x, 4), y: round(box.y, 4), w: round(box.w, 4), h: round(box.h, 4) };
 }

@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { Backoff } from '../process/backoff.js';
-import type { Thresholds } from './decode.js';
-import { COCO_LABELS, parseNamesMetadata, readLabelsFile } from './labels.js';
+import { type ClassifierSettings, DEFAULT_CLASSIFIER, type Thresholds } from './decode.js';
+import { COCO_LABELS, labelsFromMetadata, readLabelsFile } from './labels.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
 import { readModelMetadata } from './model-metadata.js';
 import { type DetectionBatch, DetectorError, type LoadedWorker, loadWorker, spawnWorker } from './worker-client.js';
@@ -21,6 +21,8 @@ export interface DetectorOptions {
   kind: ModelKind | undefined;
   threads: number;
   thresholds: Thresholds;
+  /** Default: DEFAULT_CLASSIFIER. */
+  classifier?: ClassifierSettings;
   labelsFile: string | undefined;
   /** Where restarts of a dead worker are reported. */
   log?: Logger;
@@ -42,7 +44,13 @@ export interface Detector {
  * capped exponential pauses, and the cameras' detections resume by themselves.
  */
 export async function startDetector(options: DetectorOptions, spawn: (init: WorkerInit) => Worker = spawnWorker): Promise<Detector> {
-  const init: WorkerInit = { modelPath: options.modelPath, kind: options.kind, threads: options.threads, thresholds: options.thresholds };
+  const init: WorkerInit = {
+    modelPath: options.modelPath,
+    kind: options.kind,
+    threads: options.threads,
+    thresholds: options.thresholds,
+    classifier: options.classifier ?? DEFAULT_CLASSIFIER,
+  };
   let current: LoadedWorker | undefined = await loadWorker(init, spawn);
   let failure: DetectorError | undefined;
   const closing = new AbortController();
@@ -107,10 +115,14 @@ export async function startDetector(options: DetectorOptions, spawn: (init: Work
   };
 }
 
-/** A labels file wins, then the model's own `names` metadata, then COCO-80; BlazeFace finds faces. */
+/**
+ * A labels file wins, then the model's own metadata, then COCO-80 for YOLO;
+ * BlazeFace finds faces. A classifier without labels answers class numbers:
+ * COCO names on ImageNet classes would be wrong answers that look right.
+ */
 async function resolveLabels(kind: ModelKind, options: DetectorOptions): Promise<string[]> {
   if (kind === 'blazeface') return ['face'];
   if (options.labelsFile) return readLabelsFile(options.labelsFile);
-  const names = parseNamesMetadata((await readModelMetadata(options.modelPath)).names);
-  return names ?? COCO_LABELS;
+  const names = labelsFromMetadata(await readModelMetadata(options.modelPath));
+  return names ?? (kind === 'classifier' ? [] : COCO_LABELS);
 }

@@ -4,8 +4,8 @@ import { type Letterbox, letterbox } from './letterbox.js';
 import type { Detection } from './types.js';
 
 export class InvalidImage extends AppError {
-  constructor(message: string) {
-    super('invalid_image', message);
+  constructor(message: string, details?: unknown) {
+    super('invalid_image', message, details);
   }
 }
 
@@ -14,7 +14,7 @@ export class UnsupportedImageType extends AppError {
   constructor(contentType: string | undefined) {
     super(
       'unsupported_media_type',
-      `expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream) or a multipart form with one, got ${contentType ?? 'no content type'}`,
+      `expected a JPEG or PNG body (image/jpeg, image/png, application/octet-stream), a multipart form with one, or a JSON batch of base64 frames (application/json), got ${contentType ?? 'no content type'}`,
     );
   }
 }
@@ -31,11 +31,13 @@ export async function imageToModelInput(
   image: Buffer,
   width: number,
   height: number,
+  /** What the picture is called in error messages: the body of a one-picture call, or a batch frame. */
+  what = 'the body',
 ): Promise<{ frame: Uint8Array; letterbox: Letterbox }> {
   const meta = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .metadata()
     .catch(() => {
-      throw new InvalidImage('the body is not a readable image');
+      throw new InvalidImage(`${what} is not a readable image`);
     });
   if (!meta.format || !ACCEPTED_FORMATS.has(meta.format) || !meta.width || !meta.height) {
     throw new InvalidImage(`expected a JPEG or PNG image, got ${meta.format ?? 'an unknown format'}`);

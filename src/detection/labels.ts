@@ -97,6 +97,29 @@ export function parseNamesMetadata(text: string | undefined): string[] | undefin
   return Array.from(names, (name, index) => name ?? String(index));
 }
 
+/**
+ * Class names from a model's metadata: Ultralytics' `names` dict, or a JSON
+ * array of names (under `names` or `labels`, as other exporters write them).
+ */
+export function labelsFromMetadata(metadata: Record<string, string>): string[] | undefined {
+  for (const key of ['names', 'labels']) {
+    const text = metadata[key];
+    const names = parseJsonNames(text) ?? parseNamesMetadata(text);
+    if (names) return names;
+  }
+  return undefined;
+}
+
+function parseJsonNames(text: string | undefined): string[] | undefined {
+  if (!text?.trimStart().startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) && parsed.length > 0 && parsed.every((n) => typeof n === 'string') ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One label per line; blank lines and # comments are skipped. */
 export async function readLabelsFile(file: string): Promise<string[]> {
   return (await readFile(file, 'utf8'))

@@ -1,4 +1,6 @@
-export type ModelKind = 'blazeface' | 'yolov5' | 'yolov8';
+export type ModelKind = 'blazeface' | 'yolov5' | 'yolov8' | 'classifier';
+
+export const MODEL_KINDS = ['blazeface', 'yolov5', 'yolov8', 'classifier'] as const satisfies readonly ModelKind[];
 
 export interface TensorInfo {
   name: string;
@@ -37,6 +39,8 @@ export function modelInput(inputs: readonly TensorInfo[]): ModelInput {
 export function detectModelKind(outputs: readonly TensorInfo[]): ModelKind {
   if (outputs.length === 4 && outputs.some((o) => o.dims.at(-1) === 16)) return 'blazeface';
   const [output] = outputs;
+  // [N, C] class scores: an image classifier (MobileNet, ResNet, Ultralytics -cls exports).
+  if (outputs.length === 1 && output?.dims.length === 2 && isSize(output.dims[1]) && output.dims[1] > 1) return 'classifier';
   if (outputs.length === 1 && output && output.dims.length === 3) {
     const [, a, b] = output.dims;
     if (isSize(a) && isSize(b)) {

@@ -30,3 +30,21 @@ export interface RawDetection {
   score: number;
   box: Box;
 }
+
+/** One class of an image classifier's answer, labelled. */
+export interface Classification {
+  label: string;
+  score: number;
+}
+
+/** A classifier's class before its label is attached. */
+export interface RawClassification {
+  classId: number;
+  score: number;
+}
+
+/** What the model found in one image: boxes (detectors) or top-k classes (classifiers), the other empty. */
+export interface RawResult {
+  detections: RawDetection[];
+  classifications: RawClassification[];
+}

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors/app-error.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
-import type { RawDetection } from './types.js';
+import type { RawResult } from './types.js';
 import type { StageTiming, WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
 export interface DetectionBatch {
-  /** Per frame, normalized to the model input. */
-  detections: RawDetection[][];
+  /** Per frame, in order: boxes normalized to the model input, or a classifier's top-k classes. */
+  results: RawResult[];
   /** The frames, handed back (they travelled to the worker without a copy). */
   frames: Uint8Array[];
   timing: StageTiming;
@@ -54,7 +54,7 @@ export async function loadWorker(init: WorkerInit, spawn: (init: WorkerInit) => 
         const request = pending.get(message.id);
         pending.delete(message.id);
         const frames = message.frames.map((buffer) => new Uint8Array(buffer));
-        if (message.type === 'result') request?.resolve({ detections: message.detections, frames, timing: message.timing });
+        if (message.type === 'result') request?.resolve({ results: message.results, frames, timing: message.timing });
         else request?.reject(new DetectorError(`inference failed: ${message.message}`));
       }
     });

@@ -1,6 +1,6 @@
-import type { Thresholds } from './decode.js';
+import type { ClassifierSettings, Thresholds } from './decode.js';
 import type { ModelInput, ModelKind } from './model-kind.js';
-import type { RawDetection } from './types.js';
+import type { RawResult } from './types.js';
 
 export interface WorkerInit {
   modelPath: string;
@@ -8,6 +8,7 @@ export interface WorkerInit {
   kind: ModelKind | undefined;
   threads: number;
   thresholds: Thresholds;
+  classifier: ClassifierSettings;
 }
 
 /** Frames travel as transferred ArrayBuffers (no copy) and come back with the result. */
@@ -25,5 +26,5 @@ export interface StageTiming {
 export type WorkerResponse =
   | { type: 'ready'; input: ModelInput; kind: ModelKind }
   | { type: 'fatal'; message: string }
-  | { type: 'result'; id: number; frames: ArrayBuffer[]; detections: RawDetection[][]; timing: StageTiming }
+  | { type: 'result'; id: number; frames: ArrayBuffer[]; results: RawResult[]; timing: StageTiming }
   | { type: 'failed'; id: number; frames: ArrayBuffer[]; message: string };

@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const input = modelInput(session.inputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
   const kind: ModelKind =
     init.kind ?? detectModelKind(session.outputMetadata.map((m) => ({ name: m.name, dims: m.isTensor ? m.shape : [] })));
-  const range = pixelRangeOf(kind);
-  const decode = createDecoder(kind, input, init.thresholds);
+  const range = pixelRangeOf(kind, init.classifier);
+  const decode = createDecoder(kind, input, init.thresholds, init.classifier);
   post({ type: 'ready', input, kind });
 
   // Runs go one after another; closing waits for the one in progress, because
@@ -47,17 +47,17 @@ async function main(): Promise<void> {
       scratch = data;
       const dims = input.layout === 'nchw' ? [frames.length, 3, input.height, input.width] : [frames.length, input.height, input.width, 3];
       const t1 = performance.now();
-      const results = await session.run({ [input.name]: new ort.Tensor('float32', data, dims) });
+      const named = await session.run({ [input.name]: new ort.Tensor('float32', data, dims) });
       const t2 = performance.now();
-      const outputs = session.outputNames.map((name) => ({ data: results[name]!.data as Float32Array, dims: results[name]!.dims }));
-      const detections = frames.map((_, i) => decode(outputs.map((o) => sliceBatch(o, i))));
+      const outputs = session.outputNames.map((name) => ({ data: named[name]!.data as Float32Array, dims: named[name]!.dims }));
+      const results = frames.map((_, i) => decode(outputs.map((o) => sliceBatch(o, i))));
       const t3 = performance.now();
       post(
         {
           type: 'result',
           id: request.id,
           frames: request.frames,
-          detections,
+          results,
           timing: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
         },
         request.frames,

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'no_recording'
   | 'event_not_found'
   | 'invalid_image'
+  | 'payload_too_large'
   | 'unsupported_media_type';
 
 /** A failure the caller can act on: a code, a message written for people, and optional details. */

@@ -31,6 +31,8 @@ export interface StreamEvents {
   'object.event': EventMessage;
   /** An event has a new best picture (a full-size JPEG). */
   'object.picture': { event: ObjectEvent; jpeg: Buffer };
+  /** One completed model run over `frames` pictures: a batch of camera frames, or (part of) a predict call. */
+  'detection.run': { source: 'stream' | 'predict'; frames: number };
   /** A frame replaced by a newer one before the model got to it. */
   'detection.dropped': { id: string };
 }

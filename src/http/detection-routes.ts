@@ -1,12 +1,11 @@
-import multipart from '@fastify/multipart';
 import { fastifySSE } from '@fastify/sse';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { LiveFeed } from '../cluster/fleet-feed.js';
 import type { DetectionEvent } from '../detection/detection-event.js';
 import type { DetectionProvider } from '../detection/detection-provider.js';
 import { DetectionNotReady } from '../detection/errors.js';
-import { drawDetections, frameToJpeg, InvalidImage, imageToModelInput, UnsupportedImageType } from '../detection/images.js';
+import { drawDetections, frameToJpeg } from '../detection/images.js';
 import { type PlaybackTokens, tokenInQuery } from '../security/playback-tokens.js';
 import { createStreamPictures } from '../snapshots/stream-picture.js';
 import { StreamNotFound } from '../streams/errors.js';
@@ -26,9 +25,6 @@ export interface DetectionRoutesDeps {
   playback: PlaybackTokens | undefined;
 }
 
-const PREDICT_MAX_BYTES = 20 * 1024 * 1024;
-const IMAGE_TYPES = ['image/jpeg', 'image/png', 'application/octet-stream'];
-
 const eventsQuery = z.object({ indicator_id: indicatorIdSchema.optional() });
 const snapshotQuery = z.object({ indicator_id: indicatorIdSchema, boxes: queryFlag, full: queryFlag });
 
@@ -37,8 +33,6 @@ export const detectionRoutes =
   async (app) => {
     const streamPicture = createStreamPictures(ffmpegPath);
     await app.register(fastifySSE, { heartbeatInterval: heartbeatMs });
-    await app.register(multipart, { limits: { fileSize: PREDICT_MAX_BYTES, files: 1 } });
-    app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: PREDICT_MAX_BYTES }, (_request, body, done) => done(null, body));
 
     // Server-Sent Events of detections: one stream's, or every stream's without indicator_id.
     const eventsDocs = {
@@ -78,15 +72,6 @@ export const detectionRoutes =
       });
     });
 
-    app.post('/api/predict', async (request) => {
-      const service = await detection.get();
-      const image = await readImageBody(request);
-      const { width, height } = service.detector.input;
-      const { frame, letterbox } = await imageToModelInput(image, width, height);
-      const { detections, inferenceMs } = await service.detectImage(frame, letterbox);
-      return { detections, inference_ms: Math.round(inferenceMs * 100) / 100, model: { kind: service.detector.kind, width, height } };
-    });
-
     const snapshotDocs = {
       tags: ['detection'],
       summary: "A stream's current picture",
@@ -119,22 +104,3 @@ export const detectionRoutes =
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(jpeg);
     });
   };
-
-/** The image of a predict call: a raw JPEG/PNG body, or the first file of a multipart form. */
-async function readImageBody(request: FastifyRequest): Promise<Buffer> {
-  if (request.isMultipart()) {
-    try {
-      const file = await request.file();
-      if (!file) throw new InvalidImage('the multipart body holds no file');
-      return await file.toBuffer();
-    } catch (error) {
-      // The size limit keeps its own answer (413); anything else the parser hit is a broken form.
-      if (error instanceof InvalidImage || (error as { statusCode?: number }).statusCode === 413) throw error;
-      throw new InvalidImage('the multipart body is malformed');
-    }
-  }
-  const body = request.body;
-  if (!Buffer.isBuffer(body)) throw new UnsupportedImageType(request.headers['content-type']);
-  if (body.length === 0) throw new InvalidImage('the body is empty');
-  return body;
-}

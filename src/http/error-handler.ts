@@ -26,6 +26,7 @@ export const HTTP_STATUS = {
   playback_unsigned: 409,
   detection_off: 409,
   stream_stopped: 409,
+  payload_too_large: 413,
   unsupported_media_type: 415,
   source_unauthorized: 502,
   source_forbidden: 502,

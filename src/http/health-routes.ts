@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterStatus } from '../cluster/cluster.js';
 import type { ListedNode } from '../cluster/node-registry.js';
+import type { DetectionHealth } from '../detection/detection-provider.js';
 import type { BinaryInfo } from '../ffmpeg/binary-info.js';
 import { errorResponses, jsonResponse } from './openapi/responses.js';
 import { healthResponse } from './schemas/health-schemas.js';
@@ -12,12 +13,14 @@ export interface HealthDeps {
   ffprobe: BinaryInfo;
   version: string;
   startedAt: number;
+  /** The model: loaded or not, and where it runs. Health never loads it. */
+  detection?: () => DetectionHealth;
   /** In a fleet: this node's standing, and every node for ?scope=cluster. */
   cluster?: { status(): ClusterStatus; nodes(): Promise<readonly ListedNode[]> };
 }
 
 export const healthRoutes =
-  ({ activeStreams, ffmpeg, ffprobe, version, startedAt, cluster }: HealthDeps): FastifyPluginAsync =>
+  ({ activeStreams, ffmpeg, ffprobe, version, startedAt, cluster, detection }: HealthDeps): FastifyPluginAsync =>
   async (app) => {
     const schema = {
       tags: ['operations'],
@@ -41,6 +44,7 @@ export const healthRoutes =
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         ffmpeg,
         ffprobe,
+        ...(detection ? { detection: detection() } : {}),
         // A node whose Redis is away still serves: it says so here rather than failing its health check.
         ...(cluster ? { cluster: cluster.status() } : {}),
         ...(nodes

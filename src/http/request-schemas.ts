@@ -45,3 +45,33 @@ export function startRequestSchema(policy: LinkPolicy) {
 }
 
 export const idRequestSchema = z.object({ indicator_id: indicatorIdSchema });
+
+const required = (field: string, expected: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? `${field} is required` : `${field} must be ${expected}`;
+
+/** One picture of a predict batch, as the pipeline seed's consumer sends it. */
+export const predictFrameSchema = z.object({
+  frame_number: z
+    .number({ error: required('frame_number', 'an integer') })
+    .int('frame_number must be an integer')
+    .nonnegative('frame_number must not be negative')
+    .describe('The caller’s number for the frame; answered back with its result'),
+  frame_data: z
+    .string({ error: required('frame_data', 'a base64 string') })
+    .min(1, 'frame_data is empty')
+    .describe('A JPEG or PNG picture, base64 (a data: URL prefix is accepted)'),
+});
+
+/**
+ * The JSON form of POST /api/predict. Frame count and byte limits are not
+ * here: past them the answer is 413, not a validation error (see predict-batch.ts).
+ */
+export const predictBatchSchema = z.object({
+  stream_id: z.string({ error: 'stream_id must be a string' }).min(1).max(256).optional().describe('Answered back as it came'),
+  frames: z
+    .array(predictFrameSchema, { error: required('frames', 'an array of frames') })
+    .min(1, 'frames must hold at least one frame')
+    .describe('Answered in the same order'),
+});
+
+export type PredictBatchRequest = z.infer<typeof predictBatchSchema>;

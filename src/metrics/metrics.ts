@@ -75,6 +75,20 @@ export class Metrics implements PlaybackObserver {
     registers: [this.registry],
   });
 
+  // Runs and frames apart: their ratio is the batch size the model actually gets.
+  private readonly modelRuns = new Counter({
+    name: `${PREFIX}model_runs_total`,
+    help: 'Completed model runs, by what asked for them (stream frames or predict calls)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+  private readonly modelFrames = new Counter({
+    name: `${PREFIX}model_frames_total`,
+    help: 'Pictures through the model, by what asked for them (stream frames or predict calls)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
+
   private unsubscribe: Array<() => void> = [];
 
   constructor(private readonly bus: StreamEventBus) {
@@ -93,6 +107,10 @@ export class Metrics implements PlaybackObserver {
       bus.on('segment.written', ({ id, bytes }) => this.bytes.inc({ indicator_id: id }, bytes)),
       bus.on('playlist.requested', ({ id }) => this.playlists.inc({ indicator_id: id })),
       bus.on('detection', ({ inference_ms }) => this.inference.observe(inference_ms / 1000)),
+      bus.on('detection.run', ({ source, frames }) => {
+        this.modelRuns.inc({ source });
+        this.modelFrames.inc({ source }, frames);
+      }),
       bus.on('detection.dropped', ({ id }) => this.drops.inc({ indicator_id: id })),
       // Per-stream series end with the stream, so stopped cameras do not linger in every scrape.
       bus.on('stream.removed', ({ id }) => {

@@ -32,13 +32,13 @@ describe('the detector', () => {
     );
     cleanups.push(() => detector.close());
     const frame = () => new Uint8Array(64 * 64 * 3);
-    expect((await detector.detect([frame()])).detections[0]).toHaveLength(1);
+    expect((await detector.detect([frame()])).results[0]!.detections).toHaveLength(1);
 
     await workers[0]!.terminate();
     await expect(detector.detect([frame()])).rejects.toThrow(DetectorError);
     await waitFor(() => workers.length === 2, { timeoutMs: 10_000, what: 'a new worker' });
     const again = await waitFor(() => detector.detect([frame()]).catch(() => undefined), { timeoutMs: 20_000, what: 'detections again' });
-    expect(again.detections[0]).toHaveLength(1);
+    expect(again.results[0]!.detections).toHaveLength(1);
 
     await detector.close();
     await waitFor(() => workers[1]!.threadId === -1, { timeoutMs: 10_000, what: 'the worker to exit on close' });

@@ -43,4 +43,15 @@ describe('framesToTensor', () => {
     expect(t).toHaveLength(12);
     expect([...t.subarray(6)].map((v) => Number(v.toFixed(2)))).toEqual([1, -1, -0.6, -1, 1, -0.2]);
   });
+
+  it('normalizes each channel with ImageNet mean and std for classifiers, in either layout', () => {
+    // (x/255 − mean)/std with mean 0.485 0.456 0.406 and std 0.229 0.224 0.225.
+    const expected = (x: number, c: number) => (x / 255 - [0.485, 0.456, 0.406][c]!) / [0.229, 0.224, 0.225][c]!;
+    const nchw = framesToTensor([rgb], { name: 'x', layout: 'nchw', width: 2, height: 1, dynamicBatch: false }, 'imagenet');
+    const planes = [expected(255, 0), expected(0, 0), expected(0, 1), expected(255, 1), expected(51, 2), expected(102, 2)];
+    for (const [i, v] of nchw.entries()) expect(v).toBeCloseTo(planes[i]!, 5);
+    const nhwc = framesToTensor([rgb], { name: 'x', layout: 'nhwc', width: 2, height: 1, dynamicBatch: false }, 'imagenet');
+    const packed = [expected(255, 0), expected(0, 1), expected(51, 2), expected(0, 0), expected(255, 1), expected(102, 2)];
+    for (const [i, v] of nhwc.entries()) expect(v).toBeCloseTo(packed[i]!, 5);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blazefaceAnchors } from '../../src/detection/decode-blazeface.js';
-import { COCO_LABELS, parseNamesMetadata } from '../../src/detection/labels.js';
+import { COCO_LABELS, labelsFromMetadata, parseNamesMetadata } from '../../src/detection/labels.js';
 import { detectModelKind, modelInput } from '../../src/detection/model-kind.js';
 
 describe('model kind from tensor shapes', () => {
@@ -22,8 +22,14 @@ describe('model kind from tensor shapes', () => {
     expect(detectModelKind(outputs.map((dims, i) => ({ name: `o${i}`, dims })))).toBe(kind);
   });
 
+  it('takes one [N, C] output for an image classifier', () => {
+    expect(detectModelKind([{ name: 'logits', dims: [1, 1000] }])).toBe('classifier');
+    expect(detectModelKind([{ name: 'logits', dims: ['batch', 3] }])).toBe('classifier');
+  });
+
   it('asks for DETECT_MODEL_TYPE when it cannot tell', () => {
-    expect(() => detectModelKind([{ name: 'logits', dims: [1, 1000] }])).toThrow(/DETECT_MODEL_TYPE/);
+    expect(() => detectModelKind([{ name: 'score', dims: [1, 1] }])).toThrow(/DETECT_MODEL_TYPE/);
+    expect(() => detectModelKind([{ name: 'mask', dims: [1, 2, 64, 64] }])).toThrow(/DETECT_MODEL_TYPE/);
   });
 
   it('reads the input size and layout, and whether the batch is dynamic', () => {
@@ -57,6 +63,17 @@ describe('labels', () => {
     expect(parseNamesMetadata("{0: 'person', 1: 'forklift', 2: \"hard hat\"}")).toEqual(['person', 'forklift', 'hard hat']);
     expect(parseNamesMetadata(undefined)).toBeUndefined();
     expect(parseNamesMetadata('not a dict')).toBeUndefined();
+  });
+
+  it.each([
+    ['an Ultralytics names dict', { names: "{0: 'tabby', 1: 'tiger cat'}" }, ['tabby', 'tiger cat']],
+    ['a JSON array under names', { names: '["tabby", "tiger cat"]' }, ['tabby', 'tiger cat']],
+    ['a JSON array under labels', { labels: '["tabby"]' }, ['tabby']],
+    ['no names', { author: 'someone' }, undefined],
+    ['a JSON array of numbers', { labels: '[1, 2]' }, undefined],
+    ['broken JSON', { labels: '["tabby"' }, undefined],
+  ] as const)('reads labels from model metadata: %s', (_name, metadata, labels) => {
+    expect(labelsFromMetadata(metadata as Record<string, string>)).toEqual(labels);
   });
 
   it('has the 80 COCO classes by default', () => {

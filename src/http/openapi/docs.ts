@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { OPEN_PATHS } from '../../security/api-auth.js';
 
 export const DOCS_PREFIX = '/docs';
@@ -17,6 +18,22 @@ function securityOf(route: RouteOptions): Security {
   if (route.url.startsWith('/streams/')) return [{}, { playbackToken: [] }];
   if (!route.url.startsWith('/api/') || OPEN_PATHS.has(route.url)) return [];
   return route.config?.playbackAccess ? [{ apiToken: [] }, { playbackToken: [] }] : [{ apiToken: [] }];
+}
+
+interface ContentMap {
+  content: Record<string, { schema: unknown }>;
+}
+
+function isContentMap(body: unknown): body is ContentMap {
+  return typeof body === 'object' && body !== null && 'content' in body;
+}
+
+function bodyContent({ content }: ContentMap) {
+  const converted = Object.entries(content).map(([type, { schema }]) => [
+    type,
+    { schema: schema instanceof z.ZodType ? z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) : schema },
+  ]);
+  return { content: Object.fromEntries(converted) };
 }
 
 const DESCRIPTION = `Starts camera streams on demand and serves them as HLS; detection, tracked events and recordings of the same streams.
@@ -55,9 +72,12 @@ export async function registerDocs(app: FastifyInstance, { version }: { version:
       },
     },
     transform: (input) => {
-      const { schema, url } = jsonSchemaTransform(input);
-      const documented = input.route.schema?.hide ? schema : { ...schema, security: securityOf(input.route) };
-      return { schema: documented, url };
+      // A body of several media types (a picture, or a JSON batch) is converted here: the library takes one zod body.
+      const { body, ...rest } = (input.schema ?? {}) as { body?: unknown };
+      const bodies = isContentMap(body) ? body : undefined;
+      const { schema, url } = jsonSchemaTransform({ ...input, schema: bodies ? rest : input.schema });
+      if (input.route.schema?.hide) return { schema, url };
+      return { schema: { ...schema, ...(bodies ? { body: bodyContent(bodies) } : {}), security: securityOf(input.route) }, url };
     },
     transformObject: jsonSchemaTransformObject,
   });

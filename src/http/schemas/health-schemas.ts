@@ -33,6 +33,14 @@ export const healthResponse = z
     uptime_seconds: z.number(),
     ffmpeg: binary,
     ffprobe: binary,
+    detection: z
+      .object({
+        model: z.string().describe("The model file's name"),
+        kind: z.enum(['blazeface', 'yolov5', 'yolov8', 'classifier']).nullable().describe('null until the model is loaded'),
+        loaded: z.boolean(),
+        device: z.literal('cpu'),
+      })
+      .optional(),
     cluster: clusterStatus.optional(),
     nodes: z.array(clusterNode).optional().describe('With scope=cluster: every node of the fleet.'),
   })
