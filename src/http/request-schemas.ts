@@ -28,10 +28,10 @@ export function rtspLinkSchema(policy: LinkPolicy) {
       const parsed = parseSourceLink(value, policy);
       if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `rtsp_link ${parsed.problem}` });
     })
+    // No example: Swagger UI would send it with every "Try it out", to a camera that is not there.
     .meta({
       description:
         'The camera, for ids not in CAMERAS_FILE (unless ALLOW_API_SOURCES=false): rtsp:// or rtsps://; with ALLOW_API_FILE_SOURCES=true also file: (under MEDIA_DIR) and http(s)://. Never logged',
-      examples: ['rtsp://user:pass@10.0.0.5:554/stream1'],
     });
 }
 
