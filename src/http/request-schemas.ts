@@ -21,6 +21,7 @@ export const queryFlag = z
   .transform((v) => v === '1' || v === 'true');
 
 /** A camera link: parsed, kind- and scheme-allowlisted, length-limited. Messages never echo the value. */
+// No example in its documentation: Swagger UI would send it with every "Try it out".
 export function rtspLinkSchema(policy: LinkPolicy) {
   return z
     .string({ error: 'rtsp_link must be a string' })
@@ -28,7 +29,6 @@ export function rtspLinkSchema(policy: LinkPolicy) {
       const parsed = parseSourceLink(value, policy);
       if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `rtsp_link ${parsed.problem}` });
     })
-    // No example: Swagger UI would send it with every "Try it out", to a camera that is not there.
     .meta({
       description:
         'The camera, for ids not in CAMERAS_FILE (unless ALLOW_API_SOURCES=false): rtsp:// or rtsps://; with ALLOW_API_FILE_SOURCES=true also file: (under MEDIA_DIR) and http(s)://. Never logged',
