@@ -269,6 +269,7 @@ function hlsOutput(config: Config, { id, dir, bus, log }: { id: string; dir: str
     partSeconds,
     onSegment,
     lowLatency: variant === 'lowlatency',
+    partsOnDisk: config.hls.partsOnDisk,
     log: log.child({ stream: id, output: 'hls' }),
   });
 }

@@ -43,6 +43,7 @@ const envSchema = z.object({
   // LL-HLS part length; players stay PART-HOLD-BACK (three part targets) behind the live edge, so this
   // sets the latency: 0.12 s (three frames at 25 fps) gives about 0.65 s glass to glass in hls.js.
   HLS_PART_TIME: seconds(0.1, 2).default(0.12),
+  HLS_PARTS_ON_DISK: envBoolean.default(false),
   MAX_STREAMS: integer(1, 10_000).default(150),
   STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
   STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),
@@ -120,7 +121,14 @@ export interface Config {
   streamDir: string;
   idleTimeoutMs: number;
   cleanupIntervalMs: number;
-  hls: { segmentSeconds: number; listSize: number; variant: 'lowlatency' | 'fmp4' | 'mpegts'; partSeconds: number };
+  hls: {
+    segmentSeconds: number;
+    listSize: number;
+    variant: 'lowlatency' | 'fmp4' | 'mpegts';
+    partSeconds: number;
+    /** Low-latency parts on disk too; otherwise they are served from memory only. */
+    partsOnDisk: boolean;
+  };
   maxStreams: number;
   startTimeoutMs: number;
   stopGraceMs: number;
@@ -236,7 +244,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     streamDir: e.STREAM_DIR,
     idleTimeoutMs: e.CLEANUP_DELAY_SECONDS * 1000,
     cleanupIntervalMs: e.CLEANUP_INTERVAL_SECONDS * 1000,
-    hls: { segmentSeconds: e.HLS_SEGMENT_TIME, listSize: e.HLS_LIST_SIZE, variant: e.HLS_VARIANT, partSeconds: e.HLS_PART_TIME },
+    hls: {
+      segmentSeconds: e.HLS_SEGMENT_TIME,
+      listSize: e.HLS_LIST_SIZE,
+      variant: e.HLS_VARIANT,
+      partSeconds: e.HLS_PART_TIME,
+      partsOnDisk: e.HLS_PARTS_ON_DISK,
+    },
     maxStreams: e.MAX_STREAMS,
     startTimeoutMs: e.STREAM_START_TIMEOUT_SECONDS * 1000,
     stopGraceMs: e.STOP_GRACE_SECONDS * 1000,

@@ -83,7 +83,7 @@ describe('through the real Nginx', () => {
 
   const start = (id: string) => fetch(startUrl(nginx.baseUrl, { indicator_id: id, rtsp_link: camera.url }));
 
-  it('serves segments, parts and init segments from disk and playlists from the daemon, with the right headers', async () => {
+  it('serves segments and init segments from disk, parts from the daemon through its cache, playlists from the daemon, with the right headers', async () => {
     expect(await (await start('via')).json()).toMatchObject({ status: 'started', stream_path: '/streams/via/stream.m3u8' });
     const playlist = await fetch(`${nginx.baseUrl}/streams/via/stream.m3u8`);
     expect(playlist.status).toBe(200);
@@ -96,18 +96,25 @@ describe('through the real Nginx', () => {
     const text = await (await fetch(`${nginx.baseUrl}/streams/via/stream.m3u8`)).text();
     const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)![1]!;
     const part = /#EXT-X-PART:[^\n]*URI="([^"]+)"/.exec(text)![1]!;
-    for (const file of [segment!, init, part]) {
-      // Written to disk a moment after the playlist lists it.
-      await waitFor(() => readdir(path.join(t.streamDir, 'via')).then((names) => names.includes(file)), { what: `${file} on disk` });
+    const fetchMedia = async (file: string) => {
       const media = await fetch(`${nginx.baseUrl}/streams/via/${file}`);
       expect(media.status).toBe(200);
       expect(media.headers.get('server')).toMatch(/^nginx/);
       expect(media.headers.get('content-type')).toBe('video/mp4');
       expect(media.headers.get('cache-control')).toBe('public, max-age=3600, immutable');
       expect(media.headers.get('access-control-allow-origin')).toBe('*');
-      expect(media.headers.get('x-cache-status')).toBeNull(); // from disk, not from the daemon
       expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(500);
+      return media.headers.get('x-cache-status');
+    };
+    for (const file of [segment!, init]) {
+      // Written to disk a moment after the playlist lists it.
+      await waitFor(() => readdir(path.join(t.streamDir, 'via')).then((names) => names.includes(file)), { what: `${file} on disk` });
+      expect(await fetchMedia(file)).toBeNull(); // from disk, not from the daemon
     }
+    // Parts live in the daemon's memory (HLS_PARTS_ON_DISK=false): Nginx fetches each once and keeps it.
+    expect(await readdir(path.join(t.streamDir, 'via'))).not.toContain(part);
+    expect(await fetchMedia(part)).toBe('MISS');
+    expect(await fetchMedia(part)).toBe('HIT');
     for (const bad of ['/streams/via/../../etc/passwd', '/streams/via/x.json', '/streams/%2e%2e/package.json']) {
       expect((await fetch(`${nginx.baseUrl}${bad}`)).status).toBe(404);
     }

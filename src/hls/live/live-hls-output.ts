@@ -19,6 +19,13 @@ export interface LiveHlsOptions {
   transcodePreset: string;
   /** lowlatency: parts, preload hints, blocking reload; otherwise plain fMP4 HLS. */
   lowLatency: boolean;
+  /**
+   * HLS_PARTS_ON_DISK: write every part to the folder too. Parts are asked for while they are
+   * in memory (a playlist lists only the last few seconds of them), and Nginx fetches what is
+   * not on disk from the daemon through its cache; writing and deleting eight files a second
+   * per stream was half of the daemon's CPU at 200 streams.
+   */
+  partsOnDisk: boolean;
   onSegment(segment: { file: string; bytes: number }): void;
   log: Logger;
   now?: () => number;
@@ -53,8 +60,9 @@ const MSN_AHEAD_ALLOWED = 2;
 /**
  * The daemon-packaged HLS output: FFmpeg writes fragmented MP4 to a pipe, the
  * daemon cuts it into parts and segments, keeps the live window in memory for
- * the playlist and blocking requests, and writes every file to the stream's
- * folder (never reusing a name) for Nginx to serve from disk.
+ * the playlist and blocking requests, and writes the init segments and
+ * segments (parts too with partsOnDisk) to the stream's folder, never reusing a
+ * name, for Nginx to serve from disk.
  */
 export class LiveHlsOutput implements StreamOutput, Fmp4Feed {
   readonly kind = 'hls';
@@ -205,7 +213,7 @@ export class LiveHlsOutput implements StreamOutput, Fmp4Feed {
       return false;
     }
     const change = this.window.addPart(event.part, this.now(), event);
-    this.write(change.part.name, change.part.data);
+    if (this.options.partsOnDisk) this.write(change.part.name, change.part.data);
     // Declared targets only grow: a part or segment longer than announced raises them for good.
     this.partTarget = Math.max(this.partTarget, declaredPartTarget(event.part.duration));
     this.changed(change);
@@ -240,7 +248,8 @@ export class LiveHlsOutput implements StreamOutput, Fmp4Feed {
 
   private forget(segment: WindowSegment): void {
     const stillUsed = this.window.segments.some((s) => s.init === segment.init) || this.retired.some((s) => s.init === segment.init);
-    const names = [segment.name, ...segment.parts.map((part) => part.name), ...(stillUsed ? [] : [segment.init])];
+    const parts = this.options.partsOnDisk ? segment.parts.map((part) => part.name) : [];
+    const names = [segment.name, ...parts, ...(stillUsed ? [] : [segment.init])];
     for (const name of names) void rm(path.join(this.options.dir, name), { force: true });
   }
 }

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** A running low-latency output whose pipe the test feeds one box at a time. */
-async function running(lowLatency = true) {
+async function running(lowLatency = true, { partsOnDisk = false } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sm-ll-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const segments: string[] = [];
@@ -25,6 +25,7 @@ async function running(lowLatency = true) {
     listSize: 6,
     transcodePreset: 'veryfast',
     lowLatency,
+    partsOnDisk,
     onSegment: ({ file }) => segments.push(file),
     log: pino({ level: 'silent' }),
   });
@@ -128,9 +129,10 @@ describe('LiveHlsOutput', () => {
     expect(await held).toBeUndefined();
   });
 
-  it('writes the init segment, every part and every finished segment to the folder, under names never reused', async () => {
-    const { dir, feed, segments, output, run } = await running();
-    await feed(13); // the short first segment (4 parts), the rest of its GOP a part at a time (3), 6 parts of the next GOP
+  /** Feeds 13 parts (the short first segment of 4, the rest of its GOP a part at a time, 6 of the next GOP), ends the run, and lists the folder. */
+  async function filesOf(partsOnDisk: boolean) {
+    const { dir, feed, segments, output, run } = await running(true, { partsOnDisk });
+    await feed(13);
     await run.end(); // FFmpeg exits: the open segment is finished as it is
     const listed = (await output.playlist({}))!.match(/^seg_\d+\.m4s$/gm)!;
     expect(segments).toEqual(listed);
@@ -142,9 +144,22 @@ describe('LiveHlsOutput', () => {
       { what: 'the files' },
     );
     expect(files.filter((name) => name.startsWith('init_'))).toHaveLength(1);
-    expect(files.filter((name) => name.startsWith('part_'))).toHaveLength(13);
+    expect(files.filter((name) => name.startsWith('seg_'))).toEqual([...segments].sort());
     expect(new Set(files).size).toBe(files.length);
-    // A segment file is its parts, end to end.
+    return { dir, files, output, segments };
+  }
+
+  it('writes the init segment and every finished segment to the folder, under names never reused; parts stay in memory', async () => {
+    const { files, output } = await filesOf(false);
+    expect(files.filter((name) => name.startsWith('part_'))).toEqual([]);
+    // Every part the playlist lists is served from memory.
+    const listedParts = (await output.playlist({}))!.match(/part_\d+\.m4s/g)!;
+    for (const name of new Set(listedParts)) expect((await output.media(name))?.length, name).toBeGreaterThan(0);
+  });
+
+  it('with HLS_PARTS_ON_DISK writes every part as well, a segment file being its parts end to end', async () => {
+    const { dir, files, output, segments } = await filesOf(true);
+    expect(files.filter((name) => name.startsWith('part_'))).toHaveLength(13);
     const playlist = (await output.playlist({}))!;
     const gop = segments.at(-1)!;
     const gopParts = playlist
