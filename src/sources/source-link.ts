@@ -53,9 +53,9 @@ export function parseSourceLink(value: string, policy: LinkPolicy): { link: Sour
   if (scheme === undefined) return { problem: 'is not a valid URL' };
   const kind: SourceKind =
     scheme === 'file' ? 'file' : scheme === 'device' ? 'device' : scheme === 'http' || scheme === 'https' ? 'http' : 'rtsp';
-  const allowed = schemesOf(policy);
-  const refused = { problem: `must use one of these schemes: ${allowed.join(', ') || '(none allowed)'}` };
-  if (!policy.kinds.includes(kind)) return refused;
+  // Built only when needed: this runs on every start call, and backends send the URL with each.
+  const refused = () => ({ problem: `must use one of these schemes: ${schemesOf(policy).join(', ') || '(none allowed)'}` });
+  if (!policy.kinds.includes(kind)) return refused();
   const rest = value.slice(scheme.length + 1);
   switch (kind) {
     case 'file':
@@ -68,7 +68,7 @@ export function parseSourceLink(value: string, policy: LinkPolicy): { link: Sour
     }
     case 'rtsp': {
       const problem = sourceUrlProblem(value, { allowedSchemes: policy.rtspSchemes, maxLength: policy.maxLength });
-      return problem ? (problem.startsWith('must use') ? refused : { problem }) : { link: { kind: 'rtsp', url: value } };
+      return problem ? (problem.startsWith('must use') ? refused() : { problem }) : { link: { kind: 'rtsp', url: value } };
     }
   }
 }
