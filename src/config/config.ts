@@ -44,7 +44,7 @@ const envSchema = z.object({
   // sets the latency: 0.12 s (three frames at 25 fps) gives about 0.65 s glass to glass in hls.js.
   HLS_PART_TIME: seconds(0.1, 2).default(0.12),
   HLS_PARTS_ON_DISK: envBoolean.default(false),
-  MAX_STREAMS: integer(1, 10_000).default(150),
+  MAX_STREAMS: integer(1, 10_000).default(300),
   STREAM_START_TIMEOUT_SECONDS: seconds(1, 300).default(15),
   STOP_GRACE_SECONDS: seconds(0.1, 60).default(3),
   RESTART_BACKOFF_INITIAL_SECONDS: seconds(0.1, 60).default(0.5),

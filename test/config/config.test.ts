@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       idleTimeoutMs: 30_000,
       cleanupIntervalMs: 10_000,
       hls: { segmentSeconds: 1, listSize: 6, variant: 'lowlatency', partSeconds: 0.12, partsOnDisk: false },
-      maxStreams: 150,
+      maxStreams: 300,
       startTimeoutMs: 15_000,
       ffmpegPath: 'ffmpeg',
       ffmpegNice: 0,
