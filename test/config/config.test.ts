@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, configEnvNames, loadConfig } from '../../src/config/config.js';
 
 describe('loadConfig', () => {
   it('keeps the seed names and documented defaults', () => {
@@ -272,5 +273,15 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'HLS_LIST_SIZE', 'DEMO_ENABLED', 'ALLOWED_SCHEMES', 'RTSP_TRANSPORT']) {
       expect(problems).toContain(name);
     }
+  });
+
+  it('has every variable it reads in the README configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## How it works'));
+    // A row's first cell names one variable or a few (`S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`).
+    const firstCells = [...table.matchAll(/^\| ([^|]+) \|/gm)].map((m) => m[1]!);
+    const rows = new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1])));
+    expect(configEnvNames().length).toBeGreaterThan(50);
+    expect(configEnvNames().filter((name) => !rows.has(name))).toEqual([]);
   });
 });
