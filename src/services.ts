@@ -29,7 +29,7 @@ import { createSourceHostGuard, type Lookup } from './security/source-hosts.js';
 import { FrameJpegsOutput, frameJpegsOf } from './snapshots/frame-jpegs-output.js';
 import { apiLinkPolicy } from './sources/api-links.js';
 import { createRedirectResolver } from './sources/http-redirects.js';
-import { createMediaConfiner } from './sources/media-path.js';
+import { createMediaConfiner, type MediaConfiner } from './sources/media-path.js';
 import { cleanUpLeftovers } from './streams/leftovers.js';
 import { StreamManager } from './streams/manager.js';
 import type { StreamOutput } from './streams/output.js';
@@ -206,7 +206,7 @@ export async function createServices(config: Config, log: Logger, system: System
       allowApiSources: config.allowApiSources,
       apiLinks: apiLinkPolicy(config),
     }),
-    checkSource: sourceGate(config, system),
+    checkSource: sourceGate(config, system, confineMedia),
     placement: cluster,
     detection: () => detection.get(),
     detectByDefault: config.detection.enabled,
@@ -243,13 +243,13 @@ export async function createServices(config: Config, log: Logger, system: System
 }
 
 /** The last check of every source before FFmpeg opens it: hosts, redirects, MEDIA_DIR. */
-function sourceGate(config: Config, system: SystemDeps) {
+function sourceGate(config: Config, system: SystemDeps, confineMedia: MediaConfiner) {
   const checkHost = createSourceHostGuard(config.allowedSourceHosts, system.lookup);
   return createSourceGate({
     checkHost,
     hostsRestricted: config.allowedSourceHosts.length > 0,
     followRedirects: createRedirectResolver({ checkHost, timeoutMs: RTSP_IO_TIMEOUT_MS }),
-    confineMedia: createMediaConfiner(config.mediaDir),
+    confineMedia,
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { ClassifierSettings } from '../detection/decode.js';
 import { MODEL_KINDS, type ModelKind } from '../detection/model-kind.js';
-import { PIXEL_RANGES, type PixelRange } from '../detection/preprocess.js';
+import { PIXEL_RANGES } from '../detection/preprocess.js';
 import { resolveSecretFiles } from '../security/secrets.js';
 import { type ArchiveConfig, archiveConfigProblems, archiveEnvShape, toArchiveConfig } from './archive-config.js';
 import { type ClusterConfig, clusterEnvShape, toClusterConfig } from './cluster-config.js';
@@ -188,7 +189,7 @@ export interface DetectionConfig {
   modelType: ModelKind | undefined;
   labelsFile: string | undefined;
   /** A classifier's answer size and pixel normalization. */
-  classifier: { topK: number; normalization: PixelRange };
+  classifier: ClassifierSettings;
   fps: number;
   keyframesOnly: boolean;
   threads: number;

@@ -1,7 +1,7 @@
 import type { LabelledResult } from './labelling.js';
 
 /** `has_person`, `has_face`, `has_traffic_light`: one flag per label found in an answer. */
-export type PresenceFlags = Record<`has_${string}`, boolean>;
+type PresenceFlags = Record<`has_${string}`, boolean>;
 
 /**
  * What an answer says is in the picture, as flags a caller can test without

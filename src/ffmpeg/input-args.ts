@@ -5,7 +5,7 @@ import type { Input } from './source-info.js';
  * Protocols each kind of input may use. FFmpeg would otherwise follow a URL
  * (or a playlist entry) into file:, concat:, subfile:, http: and friends.
  */
-export const PROTOCOL_WHITELIST = {
+const PROTOCOL_WHITELIST = {
   rtsp: 'rtsp,rtsps,tcp,udp,rtp,tls',
   file: 'file',
   http: 'http,https,tcp,tls',
@@ -18,7 +18,7 @@ export const PROTOCOL_WHITELIST = {
  * .mp4 URL with a playlist, and the HLS demuxer would fetch whatever hosts it
  * names; only sources written as .m3u8 get the HLS demuxer (and its segment formats).
  */
-export const FORMAT_WHITELIST = {
+const FORMAT_WHITELIST = {
   http: 'mov,matroska,mpegts,flv,mpjpeg,jpeg_pipe,mjpeg,h264,hevc',
   hls: 'hls,mpegts,mov,aac,mp3',
 } as const;

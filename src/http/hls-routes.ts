@@ -9,6 +9,7 @@ import type { PlaybackObserver } from '../metrics/metrics.js';
 import { PlaybackForbidden, type PlaybackTokens, signPlaylist, tokenInQuery } from '../security/playback-tokens.js';
 import { STREAM_ID_PATTERN } from '../streams/stream-id.js';
 import { errorResponses, fileResponse, NOT_MODIFIED } from './openapi/responses.js';
+import { indicatorIdSchema } from './request-schemas.js';
 
 /** A stream's HLS packaged by the daemon (fmp4, lowlatency): served from memory, blocking where asked. */
 export interface LiveHls {
@@ -41,17 +42,12 @@ const playlistQuery = z.object({
   _HLS_skip: z.enum(['YES', 'v2']).optional(),
 });
 
-const streamParams = z.object({
-  id: z
-    .string()
-    .regex(STREAM_ID_PATTERN)
-    .meta({ examples: ['lobby-cam'] }),
-});
+const streamParams = z.object({ id: indicatorIdSchema });
 const mediaParams = streamParams.extend({
   file: z
     .string()
     .describe('A segment, part or init section named by the playlist')
-    .meta({ examples: ['segment_00042.ts'] }),
+    .meta({ examples: ['seg_1733337000.m4s', 'part_1733337000123.m4s'] }),
 });
 const tokenQuery = z.object({ token: z.string().optional().describe('With PLAYBACK_SECRET: the playback token') });
 const tags = ['hls'];

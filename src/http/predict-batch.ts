@@ -1,32 +1,32 @@
 import { AppError } from '../errors/app-error.js';
 import { predictBatchSchema } from './request-schemas.js';
 
-export interface BatchLimits {
+interface BatchLimits {
   maxFrames: number;
   /** One picture, decoded. */
   maxFrameBytes: number;
 }
 
 /** A predict call past a limit of count or size: 413, with the limit in details. */
-export class PredictTooLarge extends AppError {
+class PredictTooLarge extends AppError {
   constructor(message: string, details: Record<string, number>) {
     super('payload_too_large', message, details);
   }
 }
 
 /** A batch body of the wrong shape, or a frame that is not base64: 400, naming the frame. */
-export class InvalidPredictRequest extends AppError {
+class InvalidPredictRequest extends AppError {
   constructor(message: string, details: unknown) {
     super('invalid_request', message, details);
   }
 }
 
-export interface BatchFrame {
+interface BatchFrame {
   frameNumber: number;
   image: Buffer;
 }
 
-export interface DecodedBatch {
+interface DecodedBatch {
   streamId: string | undefined;
   frames: BatchFrame[];
 }

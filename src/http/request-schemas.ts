@@ -50,7 +50,7 @@ const required = (field: string, expected: string) => (issue: { input: unknown }
   issue.input === undefined ? `${field} is required` : `${field} must be ${expected}`;
 
 /** One picture of a predict batch, as the pipeline seed's consumer sends it. */
-export const predictFrameSchema = z.object({
+const predictFrameSchema = z.object({
   frame_number: z
     .number({ error: required('frame_number', 'an integer') })
     .int('frame_number must be an integer')
@@ -73,5 +73,3 @@ export const predictBatchSchema = z.object({
     .min(1, 'frames must hold at least one frame')
     .describe('Answered in the same order'),
 });
-
-export type PredictBatchRequest = z.infer<typeof predictBatchSchema>;

@@ -55,7 +55,7 @@ export function createRedirectResolver({ checkHost, fetch: fetchImpl = fetch, ti
       await response.body?.cancel().catch(() => {});
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || location === null) break;
-      if (hop + 1 > MAX_REDIRECTS) {
+      if (hop >= MAX_REDIRECTS) {
         throw new SourceFailure({ cause: 'source_invalid_data', message: `the video server redirected more than ${MAX_REDIRECTS} times` });
       }
       const next = new URL(location, current);

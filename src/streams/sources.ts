@@ -58,7 +58,7 @@ export interface SourceResolverOptions {
 }
 
 /** The FFmpeg input for a link; `transport` is RTSP's. */
-export function inputOf(link: SourceLink, transport: 'tcp' | 'udp'): Input {
+function inputOf(link: SourceLink, transport: 'tcp' | 'udp'): Input {
   switch (link.kind) {
     case 'rtsp':
       return { kind: 'rtsp', url: link.url, transport };

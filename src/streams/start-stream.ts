@@ -99,15 +99,33 @@ export function createStartStream(deps: StartStreamDeps): StartStream {
     return claimed.kind === 'mine';
   };
 
+  /** Joins the running stream of an id; undefined when none runs. */
+  const join = async (id: string, wait: boolean): Promise<StartOutcome | undefined> => {
+    const joined = await finished(id, () => manager.join(id, wait));
+    if (!joined) return undefined;
+    bus.emit('start.finished', { id, result: 'joined' });
+    return { status: joined, created: false };
+  };
+
+  /** The id runs from this very source, with the detection asked for (or none asked for). */
+  const runsAsAsked = (id: string, key: string, detect: boolean | undefined): boolean => {
+    const running = manager.get(id);
+    if (!running || running.state === 'failed' || running.sourceKey !== key) return false;
+    return detect === undefined || (running.output('detection') !== undefined) === detect;
+  };
+
   return async ({ id, rtspLink, wait, detect }) => {
     if (rtspLink === undefined && detect === undefined) {
-      const joined = await finished(id, () => manager.join(id, wait));
-      if (joined) {
-        bus.emit('start.finished', { id, result: 'joined' });
-        return { status: joined, created: false };
-      }
+      const joined = await join(id, wait);
+      if (joined) return joined;
     }
     const resolved = resolveSource(id, rtspLink);
+    // Backends send the URL with every call: joining opens nothing, so the source gate (DNS, an
+    // HTTP request for redirects, realpath) is for streams about to start, not for these.
+    if (runsAsAsked(id, resolved.key, detect)) {
+      const joined = await join(id, wait);
+      if (joined) return joined;
+    }
     // Checked before anything is started.
     const checked = await deps.checkSource(resolved);
     const detecting = detect ?? resolved.detect ?? deps.detectByDefault;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_KINDS } from '../../detection/model-kind.js';
 import { isoTime } from '../openapi/responses.js';
 
 const binary = z.object({ found: z.boolean(), path: z.string(), version: z.string().nullable() });
@@ -36,7 +37,7 @@ export const healthResponse = z
     detection: z
       .object({
         model: z.string().describe("The model file's name"),
-        kind: z.enum(['blazeface', 'yolov5', 'yolov8', 'classifier']).nullable().describe('null until the model is loaded'),
+        kind: z.enum(MODEL_KINDS).nullable().describe('null until the model is loaded'),
         loaded: z.boolean(),
         device: z.literal('cpu'),
       })

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { MODEL_KINDS } from '../../detection/model-kind.js';
 import { detection } from './stream-schemas.js';
 
 const model = z.object({
-  kind: z.enum(['blazeface', 'yolov5', 'yolov8', 'classifier']),
+  kind: z.enum(MODEL_KINDS),
   width: z.number().describe("The model's input size"),
   height: z.number(),
 });
